@@ -1,0 +1,114 @@
+// Package config resolves the configuration of one spark2 run from its
+// command line, its SPARK2_* env vars and a JSON config file. Parse is the
+// entry point; --help, rendered by go-arg from the same struct tags, and
+// this comment agree (options.go is the single source of truth).
+//
+// # Command line
+//
+//	spark2 [OPTIONS] [--] [COMMAND [ARG...]]
+//
+// Options end at "--" (dropped) or at the first word that is not an option
+// ("-" alone is a word); the rest is the COMMAND, untouched:
+// "spark2 -n 2 node --inspect app.js" runs "node --inspect app.js". An option
+// is --long or -s; its value is attached with "=" (--workers=2, -n=2) or is
+// the next word whatever it looks like (-n -3 is the invalid value "-3"),
+// except "--", which is a missing value. A boolean option takes no next word
+// but may be given a value with "=" (--verbose=false). As in go-arg, -n3 and
+// combined short options (-vK) are not accepted. An unknown option is an
+// error.
+//
+// # Options
+//
+//	option                      env var              default
+//	-n, --workers N|auto        SPARK2_WORKERS       1
+//	    --restart POLICY        SPARK2_RESTART       always
+//	    --stop-timeout DURATION SPARK2_STOP_TIMEOUT  8s
+//	    --accesslog PATH        SPARK2_ACCESSLOG     none (spark2's stdout)
+//	-C, --chdir DIR             SPARK2_CHDIR         none (unchanged)
+//	-c, --config FILE           SPARK2_CONFIG        ./spark2.json if it exists
+//	-E, --env NAME (-M, --mode) SPARK2_ENV, NODE_ENV development
+//	    --set KEY=VALUE         SPARK2_SET           none
+//	    --comment TEXT          SPARK2_COMMENT       none
+//	-v, --verbose               SPARK2_VERBOSE       false
+//	-K, --no-color              SPARK2_NO_COLOR,     false
+//	                            NO_COLOR
+//	    --log-format FORMAT     SPARK2_LOG_FORMAT    text
+//	    --log-level LEVEL       SPARK2_LOG_LEVEL     info
+//	-V, --version                                    (ActionVersion)
+//	-h, --help                                       (ActionHelp)
+//
+// Accepted values:
+//   - --workers: a whole number from 1 to 1024, or "auto": the CPUs of the
+//     scheduler affinity mask, lowered to ceil(quota/period) of the cgroup
+//     CPU limit (v2 cpu.max, v1 cpu.cfs_quota_us and cpu.cfs_period_us), at
+//     most 1024.
+//   - --restart: always, on-failure or no.
+//   - --stop-timeout: a Go duration ("5s", "1500ms") or a number of seconds
+//     ("5", "0.5"; a JSON number in the file), above 0 and at most 1h.
+//   - --accesslog, --chdir, --config: a non-empty path, relative to the
+//     directory spark2 is started in (Parse's cwd); Config holds it absolute.
+//     -C must name an existing directory; an explicit -c (flag or env var)
+//     must exist, while a missing ./spark2.json is fine.
+//   - -E/--env and its alias -M/--mode (the last given wins): A-Z a-z 0-9 _ . -
+//   - --set: KEY=VALUE, KEY matching [A-Za-z_][A-Za-z0-9_]* and not one of
+//     the variables spark2 sets itself (SPARK2_WORKER_ID, SPARK2_ENV,
+//     NODE_ENV, PORT, LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES, NOTIFY_SOCKET).
+//     Repeatable; SPARK2_SET is a comma-separated list (one CSV record, so an
+//     item holding a comma is written "K=a,b" in double quotes).
+//   - --comment: any text.
+//   - --verbose, --no-color: booleans; in an env var or after "=" true,
+//     false, 1, 0, yes or no, in any letter case; in the file true or false.
+//     -v means log level debug: the more verbose of -v and --log-level wins.
+//     NO_COLOR, when set and not empty, means --no-color whatever its value
+//     (no-color.org).
+//   - --log-format: text or json. --log-level: trace, debug, info, warn or
+//     error. These, --restart and "auto" are read in any letter case.
+//
+// # Precedence
+//
+// Each option takes its value from the first of these that gives one:
+//
+//  1. the command line;
+//  2. its env var (SPARK2_ENV, else NODE_ENV; SPARK2_NO_COLOR, else NO_COLOR);
+//  3. the config file's section for the environment name;
+//  4. the config file's top level;
+//  5. its default.
+//
+// --set follows the same rule for the whole list: the --set flags together
+// replace SPARK2_SET, which replaces the file's list; lists are not merged.
+// Every value given is validated, even one that a higher layer overrides.
+// A SPARK2_* env var that is set but empty is an error; an empty NODE_ENV or
+// NO_COLOR counts as unset.
+//
+// # Config file
+//
+// The file is -c/--config, else SPARK2_CONFIG, else spark2.json in the -C
+// directory (from the command line or SPARK2_CHDIR, not from the file) or,
+// without one, in the working directory. It is a JSON object whose keys are
+// the long option names, with values of the option's type (a string; a
+// number for workers and stop-timeout; true/false for booleans; for set an
+// array ["KEY=VALUE"] or an object {"KEY": "VALUE"}, whose string, number or
+// boolean values are taken in key order), plus an optional "environments"
+// object of sections by environment name:
+//
+//	{
+//	  "workers": 2,
+//	  "set": {"GREETING": "hello"},
+//	  "environments": {
+//	    "production": {"workers": "auto", "restart": "on-failure"}
+//	  }
+//	}
+//
+// The section of the final environment name (which the command line, the env
+// vars or the top level gives) overlays the top level; every section is
+// checked. A section cannot set env, mode or environments; no part of the
+// file may set config, version or help. Unknown keys, wrong JSON types (null
+// included), malformed JSON (reported with line:column) and invalid values
+// are errors.
+//
+// # Errors
+//
+// Every invalid input is a *UsageError whose message is one line naming the
+// flag (-n/--workers), the env var or the file and key, and what is
+// accepted; the app prints "spark2: " and the message, and exits 2.
+package config

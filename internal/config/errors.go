@@ -1,0 +1,68 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// UsageError is an invalid command line, env var or config file. Its Error
+// is one line that names the flag (both spellings), the env var, or the
+// config file and key, and says what is accepted, so that the app can print
+// "spark2: <Error()>" and exit 2. Unwrap returns the underlying error, such
+// as the *fs.PathError's cause of an unreadable config file, or nil.
+type UsageError struct {
+	msg string
+	err error
+}
+
+func (e *UsageError) Error() string { return e.msg }
+func (e *UsageError) Unwrap() error { return e.err }
+
+// usageErrorf returns a *UsageError; the message is forced onto one line.
+func usageErrorf(format string, args ...any) *UsageError {
+	return &UsageError{msg: oneLine(fmt.Sprintf(format, args...))}
+}
+
+// oneLine replaces line breaks, which only an OS or JSON message could hold.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// source is where a setting comes from; exactly one group of fields is set.
+type source struct {
+	flag string // flag as named in messages, "-n/--workers"
+	env  string // env var, "SPARK2_WORKERS"
+	file string // config file as shown to the user
+	key  string // key in file, dotted inside a section: "environments.production.workers"
+}
+
+// String names the source for a message: "-n/--workers", "env var
+// SPARK2_WORKERS" or `spark2.json key "workers"`.
+func (s source) String() string {
+	switch {
+	case s.env != "":
+		return "env var " + s.env
+	case s.file != "":
+		return fmt.Sprintf("%s key %q", s.file, s.key)
+	}
+	return s.flag
+}
+
+// invalid is the error of value, given by s, that its option refuses for why
+// ("want ...").
+func (s source) invalid(value string, why error) *UsageError {
+	if s.file != "" {
+		return usageErrorf("%s: invalid value %q for key %q: %v", s.file, value, s.key, why)
+	}
+	return usageErrorf("invalid value %q for %s: %v", value, s, why)
+}
+
+// fileError is an error about key of config file, such as a wrong JSON type.
+func fileError(file, key, format string, args ...any) *UsageError {
+	return usageErrorf("%s: key %q: %s", file, key, fmt.Sprintf(format, args...))
+}
+
+// emptyEnv is the error of an env var that is set but empty.
+func emptyEnv(o *option) *UsageError {
+	return usageErrorf("invalid value \"\" for env var %s: it is set but empty; unset it or give %s", o.env, o.accepts)
+}

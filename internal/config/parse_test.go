@@ -1,0 +1,189 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// fakeCPUs is what the fake machine says --workers auto resolves to.
+const fakeCPUs = 6
+
+// fake is a machine with fakeCPUs CPUs.
+var fake = machine{cpus: func() int { return fakeCPUs }}
+
+// world is the input of one parse besides args: env vars and the files of
+// the working directory (relative names; a name ending in "/" is a directory).
+type world struct {
+	env   map[string]string
+	files map[string]string
+}
+
+// parseIn builds w in a temp dir and parses args there on the fake machine;
+// it returns the dir too.
+func parseIn(t *testing.T, w world, args ...string) (Result, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range w.files {
+		p := filepath.Join(dir, name)
+		if name[len(name)-1] == '/' {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lookup := func(k string) (string, bool) { v, ok := w.env[k]; return v, ok }
+	r, err := fake.parse(args, lookup, dir)
+	return r, dir, err
+}
+
+// mustParse is parseIn that fails the test on an error.
+func mustParse(t *testing.T, w world, args ...string) (Config, string) {
+	t.Helper()
+	r, dir, err := parseIn(t, w, args...)
+	if err != nil {
+		t.Fatalf("parse %q: %v", args, err)
+	}
+	if r.Action != ActionRun {
+		t.Fatalf("parse %q: action %v, want ActionRun", args, r.Action)
+	}
+	return r.Config, dir
+}
+
+func TestDefaults(t *testing.T) {
+	got, _ := mustParse(t, world{})
+	want := Config{Workers: 1, Restart: RestartAlways, StopTimeout: 8 * time.Second,
+		Env: "development", LogLevel: "info", LogFormat: "text"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestEveryFlag(t *testing.T) {
+	got, dir := mustParse(t, world{files: map[string]string{"app/": ""}},
+		"-n", "3", "--restart", "on-failure", "--stop-timeout", "1500ms", "--accesslog", "logs/a.log",
+		"-C", "app", "-E", "production", "--set", "A=1", "--set", "B=x=y", "--comment", "web",
+		"-v", "-K", "--log-format", "json", "--log-level", "warn", "node", "app.js")
+	want := Config{Command: []string{"node", "app.js"}, Workers: 3, Restart: RestartOnFailure,
+		StopTimeout: 1500 * time.Millisecond, AccessLog: filepath.Join(dir, "logs/a.log"),
+		Chdir: filepath.Join(dir, "app"), Env: "production", Set: []string{"A=1", "B=x=y"},
+		Comment: "web", LogLevel: "debug", LogFormat: "json", NoColor: true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("every flag:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestValueForms(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w    world
+		args []string
+		get  func(Config) any
+		want any
+	}{
+		{"workers auto", world{}, []string{"-n", "auto"}, func(c Config) any { return c.Workers }, fakeCPUs},
+		{"workers AUTO env", world{env: map[string]string{"SPARK2_WORKERS": "AUTO"}}, nil, func(c Config) any { return c.Workers }, fakeCPUs},
+		{"workers -n=", world{}, []string{"-n=4"}, func(c Config) any { return c.Workers }, 4},
+		{"workers --workers=", world{}, []string{"--workers=1024"}, func(c Config) any { return c.Workers }, 1024},
+		{"bare seconds", world{}, []string{"--stop-timeout", "0.5"}, func(c Config) any { return c.StopTimeout }, 500 * time.Millisecond},
+		{"seconds integer", world{}, []string{"--stop-timeout=5"}, func(c Config) any { return c.StopTimeout }, 5 * time.Second},
+		{"one hour", world{}, []string{"--stop-timeout=1h"}, func(c Config) any { return c.StopTimeout }, time.Hour},
+		{"json seconds", world{files: map[string]string{"spark2.json": `{"stop-timeout": 2.5}`}}, nil, func(c Config) any { return c.StopTimeout }, 2500 * time.Millisecond},
+		{"json workers 2.0", world{files: map[string]string{"spark2.json": `{"workers": 2.0}`}}, nil, func(c Config) any { return c.Workers }, 2},
+		{"mode alias", world{}, []string{"-M", "staging"}, func(c Config) any { return c.Env }, "staging"},
+		{"env then mode: last wins", world{}, []string{"-E", "a", "--mode", "b"}, func(c Config) any { return c.Env }, "b"},
+		{"mode then env: last wins", world{}, []string{"-M", "a", "--env=b"}, func(c Config) any { return c.Env }, "b"},
+		{"NODE_ENV", world{env: map[string]string{"NODE_ENV": "test"}}, nil, func(c Config) any { return c.Env }, "test"},
+		{"empty NODE_ENV is unset", world{env: map[string]string{"NODE_ENV": ""}}, nil, func(c Config) any { return c.Env }, "development"},
+		{"SPARK2_ENV beats NODE_ENV", world{env: map[string]string{"NODE_ENV": "test", "SPARK2_ENV": "prod"}}, nil, func(c Config) any { return c.Env }, "prod"},
+		{"NO_COLOR", world{env: map[string]string{"NO_COLOR": "0"}}, nil, func(c Config) any { return c.NoColor }, true},
+		{"empty NO_COLOR is unset", world{env: map[string]string{"NO_COLOR": ""}}, nil, func(c Config) any { return c.NoColor }, false},
+		{"flag beats NO_COLOR", world{env: map[string]string{"NO_COLOR": "1"}}, []string{"--no-color=false"}, func(c Config) any { return c.NoColor }, false},
+		{"bool env yes", world{env: map[string]string{"SPARK2_VERBOSE": "YES"}}, nil, func(c Config) any { return c.LogLevel }, "debug"},
+		{"bool env 0", world{env: map[string]string{"SPARK2_NO_COLOR": "0"}}, nil, func(c Config) any { return c.NoColor }, false},
+		{"verbose keeps trace", world{}, []string{"-v", "--log-level", "trace"}, func(c Config) any { return c.LogLevel }, "trace"},
+		{"verbose beats warn", world{}, []string{"--log-level", "warn", "-v"}, func(c Config) any { return c.LogLevel }, "debug"},
+		{"level case folded", world{}, []string{"--log-level", "ERROR"}, func(c Config) any { return c.LogLevel }, "error"},
+		{"set env list", world{env: map[string]string{"SPARK2_SET": `A=1, "B=x,y"`}}, nil, func(c Config) any { return c.Set }, []string{"A=1", "B=x,y"}},
+		{"set empty value", world{}, []string{"--set", "A="}, func(c Config) any { return c.Set }, []string{"A="}},
+		{"set json object", world{files: map[string]string{"spark2.json": `{"set": {"B": 2, "A": "x", "C": true}}`}}, nil, func(c Config) any { return c.Set }, []string{"A=x", "B=2", "C=true"}},
+		{"set json array", world{files: map[string]string{"spark2.json": `{"set": ["B=2", "A=1"]}`}}, nil, func(c Config) any { return c.Set }, []string{"B=2", "A=1"}},
+		{"json false is false", world{files: map[string]string{"spark2.json": `{"verbose": false, "no-color": false}`}}, nil, func(c Config) any { return [2]any{c.LogLevel, c.NoColor} }, [2]any{"info", false}},
+		{"json true", world{files: map[string]string{"spark2.json": `{"no-color": true}`}}, nil, func(c Config) any { return c.NoColor }, true},
+		{"comment may be empty", world{}, []string{"--comment="}, func(c Config) any { return c.Comment }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := mustParse(t, tc.w, tc.args...)
+			if got := tc.get(c); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestActions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want Action
+	}{
+		{nil, ActionRun},
+		{[]string{"-h"}, ActionHelp},
+		{[]string{"--help"}, ActionHelp},
+		{[]string{"-V"}, ActionVersion},
+		{[]string{"--version"}, ActionVersion},
+		{[]string{"--version=false"}, ActionRun},
+		{[]string{"-V", "-h"}, ActionHelp},
+		{[]string{"-n", "0", "-h"}, ActionHelp},        // help needs no valid values
+		{[]string{"-C", "/nope", "-V"}, ActionVersion}, // nor does version
+		{[]string{"node", "-h"}, ActionRun},            // -h of the COMMAND
+		{[]string{"--", "-V"}, ActionRun},
+	} {
+		r, _, err := parseIn(t, world{env: map[string]string{"SPARK2_WORKERS": ""}, files: map[string]string{"spark2.json": "{"}}, tc.args...)
+		if tc.want == ActionRun {
+			if err == nil {
+				t.Errorf("%q: no error despite SPARK2_WORKERS=\"\"", tc.args)
+			}
+			continue
+		}
+		if err != nil || r.Action != tc.want {
+			t.Errorf("%q: action %v, err %v; want action %v", tc.args, r.Action, err, tc.want)
+		}
+		if tc.want == ActionHelp && r.Help == "" {
+			t.Errorf("%q: empty help", tc.args)
+		}
+	}
+}
+
+func TestConfigFileRecorded(t *testing.T) {
+	w := world{files: map[string]string{"spark2.json": `{}`, "app/spark2.json": `{"comment": "app"}`, "other.json": `{"comment": "other"}`}}
+	for _, tc := range []struct {
+		args    []string
+		env     map[string]string
+		file    string
+		comment string
+	}{
+		{nil, nil, "spark2.json", ""},
+		{[]string{"-C", "app"}, nil, "app/spark2.json", "app"},
+		{nil, map[string]string{"SPARK2_CHDIR": "app"}, "app/spark2.json", "app"},
+		{[]string{"-C", "app", "-c", "other.json"}, nil, "other.json", "other"}, // -c is relative to cwd
+		{nil, map[string]string{"SPARK2_CONFIG": "other.json"}, "other.json", "other"},
+	} {
+		w.env = tc.env
+		c, dir := mustParse(t, w, tc.args...)
+		if want := filepath.Join(dir, tc.file); c.ConfigFile != want || c.Comment != tc.comment {
+			t.Errorf("%q %v: file %q comment %q; want %q %q", tc.args, tc.env, c.ConfigFile, c.Comment, want, tc.comment)
+		}
+	}
+	if c, _ := mustParse(t, world{}); c.ConfigFile != "" {
+		t.Errorf("no spark2.json: ConfigFile %q, want empty", c.ConfigFile)
+	}
+}

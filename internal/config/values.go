@@ -1,0 +1,180 @@
+package config
+
+import (
+	"encoding"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// value is the type of an option that takes a value. UnmarshalText parses one
+// value as given by a flag, an env var or the config file, and returns an error
+// that says what is accepted ("want ..."); accepts describes a valid value for
+// messages about a missing, empty or mistyped one.
+type value interface {
+	encoding.TextUnmarshaler
+	accepts() string
+}
+
+// numeric marks a value type that a config file may also give as a JSON number.
+type numeric interface{ numeric() }
+
+// errWant is the error of a value that v does not accept.
+func errWant(v value) error { return errors.New("want " + v.accepts()) }
+
+// maxWorkers is the largest --workers; "auto" is capped to it too.
+const maxWorkers = 1024
+
+// workersValue is --workers: a count from 1 to maxWorkers, or "auto".
+type workersValue struct {
+	n    int  // the count; 0 when auto
+	auto bool // resolve to the CPUs available to the container
+}
+
+func (*workersValue) numeric() {}
+func (*workersValue) accepts() string {
+	return fmt.Sprintf("a whole number from 1 to %d or \"auto\"", maxWorkers)
+}
+func (w *workersValue) UnmarshalText(b []byte) error {
+	s := string(b)
+	if strings.EqualFold(s, "auto") {
+		*w = workersValue{auto: true}
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxWorkers {
+		return errWant(w)
+	}
+	*w = workersValue{n: n}
+	return nil
+}
+
+// restartValue is --restart, one of the Restart constants.
+type restartValue Restart
+
+func (*restartValue) accepts() string { return "always, on-failure or no" }
+func (r *restartValue) UnmarshalText(b []byte) error {
+	switch p := Restart(strings.ToLower(string(b))); p {
+	case RestartAlways, RestartOnFailure, RestartNo:
+		*r = restartValue(p)
+		return nil
+	}
+	return errWant(r)
+}
+
+// maxStopTimeout is the largest --stop-timeout.
+const maxStopTimeout = time.Hour
+
+// durationValue is --stop-timeout: a Go duration ("5s", "1500ms") or a bare
+// number of seconds ("5", "0.5"), above 0 and at most maxStopTimeout.
+type durationValue time.Duration
+
+func (*durationValue) numeric() {}
+func (*durationValue) accepts() string {
+	return `a duration above 0 and at most 1h, such as "8s", "1500ms" or a number of seconds`
+}
+func (d *durationValue) UnmarshalText(b []byte) error {
+	s := string(b)
+	var t time.Duration
+	if secs, err := strconv.ParseFloat(s, 64); err == nil {
+		if math.IsNaN(secs) || secs <= 0 || secs > maxStopTimeout.Seconds() {
+			return errWant(d)
+		}
+		t = time.Duration(secs * float64(time.Second))
+	} else if t, err = time.ParseDuration(s); err != nil {
+		return errWant(d)
+	}
+	if t <= 0 || t > maxStopTimeout {
+		return errWant(d)
+	}
+	*d = durationValue(t)
+	return nil
+}
+
+// pathValue is a file or directory name; it may not be empty.
+type pathValue string
+
+func (*pathValue) accepts() string { return "a non-empty path" }
+func (p *pathValue) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		return errWant(p)
+	}
+	*p = pathValue(b)
+	return nil
+}
+
+// textValue is free text, such as --comment; anything goes, "" included.
+type textValue string
+
+func (*textValue) accepts() string { return "any text" }
+func (t *textValue) UnmarshalText(b []byte) error {
+	*t = textValue(b)
+	return nil
+}
+
+// envValue is an environment name (-E): one or more of A-Z a-z 0-9 _ . -.
+type envValue string
+
+func (*envValue) accepts() string { return "a name made of A-Z a-z 0-9 _ . -" }
+func (e *envValue) UnmarshalText(b []byte) error {
+	if len(b) == 0 || strings.IndexFunc(string(b), func(r rune) bool {
+		return !isWordRune(r) && r != '.' && r != '-'
+	}) >= 0 {
+		return errWant(e)
+	}
+	*e = envValue(b)
+	return nil
+}
+
+// formatValue is --log-format: text or json.
+type formatValue string
+
+func (*formatValue) accepts() string { return "text or json" }
+func (f *formatValue) UnmarshalText(b []byte) error {
+	switch s := strings.ToLower(string(b)); s {
+	case "text", "json":
+		*f = formatValue(s)
+		return nil
+	}
+	return errWant(f)
+}
+
+// logLevels are the values of --log-level, most verbose first.
+var logLevels = []string{"trace", "debug", "info", "warn", "error"}
+
+// levelValue is --log-level, one of logLevels.
+type levelValue string
+
+func (*levelValue) accepts() string { return "trace, debug, info, warn or error" }
+func (l *levelValue) UnmarshalText(b []byte) error {
+	s := strings.ToLower(string(b))
+	for _, name := range logLevels {
+		if s == name {
+			*l = levelValue(s)
+			return nil
+		}
+	}
+	return errWant(l)
+}
+
+// boolAccepts describes the values of a boolean option.
+const boolAccepts = "true, false, 1, 0, yes or no"
+
+// parseBool parses the value of a boolean option, in any letter case.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no":
+		return false, nil
+	}
+	return false, errors.New("want " + boolAccepts)
+}
+
+// isWordRune reports whether r is one of A-Z a-z 0-9 _.
+func isWordRune(r rune) bool {
+	return r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
+}

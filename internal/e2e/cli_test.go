@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs spark2 to completion and returns its exit code, stdout and stderr.
+func cli(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	c := exec.Command(spark2Bin, args...)
+	c.Dir = dir
+	c.Env = append(cleanEnv(), env...)
+	var out, errb strings.Builder
+	c.Stdout, c.Stderr = &out, &errb
+	c.Run()
+	return c.ProcessState.ExitCode(), out.String(), errb.String()
+}
+
+// cleanEnv is the test's environment without any SPARK2_ or NODE_ENV setting.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SPARK2_") && !strings.HasPrefix(kv, "NODE_ENV=") && !strings.HasPrefix(kv, "NO_COLOR=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, flag := range []string{"-h", "--help"} {
+		code, out, _ := cli(t, t.TempDir(), nil, flag)
+		if code != 0 {
+			t.Fatalf("%s exited %d", flag, code)
+		}
+		for _, want := range []string{
+			"--workers", "SPARK2_WORKERS", "--restart", "SPARK2_RESTART", "--stop-timeout", "SPARK2_STOP_TIMEOUT",
+			"--accesslog", "SPARK2_ACCESSLOG", "--chdir", "SPARK2_CHDIR", "--config", "SPARK2_CONFIG",
+			"--env", "SPARK2_ENV", "--mode", "--set", "SPARK2_SET", "--comment", "SPARK2_COMMENT",
+			"--verbose", "SPARK2_VERBOSE", "--no-color", "SPARK2_NO_COLOR", "--log-format", "SPARK2_LOG_FORMAT",
+			"--log-level", "SPARK2_LOG_LEVEL", "--version", "default: 1", "default: always", "default: development",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s output lacks %q", flag, want)
+			}
+		}
+	}
+	for _, flag := range []string{"-V", "--version"} {
+		code, out, _ := cli(t, t.TempDir(), nil, flag)
+		if code != 0 || !strings.HasPrefix(out, "spark2 ") {
+			t.Fatalf("%s: exit %d, output %q", flag, code, out)
+		}
+	}
+}
+
+// TestBadInput: every invalid input exits 2 with one line that names the
+// option, env var or config key, and starts no worker.
+func TestBadInput(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "worker-ran")
+	worker := []string{"/bin/sh", "-c", "touch " + marker}
+	cases := []struct {
+		name  string
+		args  []string
+		env   []string
+		file  string // spark2.json in the working directory
+		names string // what the message must name
+	}{
+		{"workers zero", []string{"-n", "0"}, nil, "", "workers"},
+		{"workers negative", []string{"-n", "-3"}, nil, "", "workers"},
+		{"workers word", []string{"-n", "many"}, nil, "", "workers"},
+		{"workers huge", []string{"--workers", "100000"}, nil, "", "workers"},
+		{"workers env empty", nil, []string{"SPARK2_WORKERS="}, "", "SPARK2_WORKERS"},
+		{"workers env bad", nil, []string{"SPARK2_WORKERS=0"}, "", "SPARK2_WORKERS"},
+		{"restart sometimes", []string{"--restart", "sometimes"}, nil, "", "restart"},
+		{"restart env", nil, []string{"SPARK2_RESTART=maybe"}, "", "SPARK2_RESTART"},
+		{"stop timeout zero", []string{"--stop-timeout", "0"}, nil, "", "stop-timeout"},
+		{"stop timeout negative", []string{"--stop-timeout", "-1s"}, nil, "", "stop-timeout"},
+		{"stop timeout word", []string{"--stop-timeout", "soon"}, nil, "", "stop-timeout"},
+		{"log format", []string{"--log-format", "xml"}, nil, "", "log-format"},
+		{"log level", []string{"--log-level", "loud"}, nil, "", "log-level"},
+		{"log level env empty", nil, []string{"SPARK2_LOG_LEVEL="}, "", "SPARK2_LOG_LEVEL"},
+		{"verbose env", nil, []string{"SPARK2_VERBOSE=perhaps"}, "", "SPARK2_VERBOSE"},
+		{"set without =", []string{"--set", "FOO"}, nil, "", "set"},
+		{"set bad key", []string{"--set", "1FOO=x"}, nil, "", "set"},
+		{"set reserved", []string{"--set", "SPARK2_WORKER_ID=3"}, nil, "", "SPARK2_WORKER_ID"},
+		{"env bad name", []string{"-E", "pro duction"}, nil, "", "env"},
+		{"chdir missing", []string{"-C", "/no/such/dir"}, nil, "", "chdir"},
+		{"unknown option", []string{"--wrokers", "2"}, nil, "", "--wrokers"},
+		{"config missing", []string{"-c", "/no/such/spark2.json"}, nil, "", "/no/such/spark2.json"},
+		{"config malformed", nil, nil, `{"workers": 2,`, "spark2.json"},
+		{"config unknown key", nil, nil, `{"wokers": 2}`, "wokers"},
+		{"config wrong type", nil, nil, `{"workers": true}`, "workers"},
+		{"config bad value", nil, nil, `{"restart": "sometimes"}`, "restart"},
+		{"config env section not object", nil, nil, `{"environments": []}`, "environments"},
+		{"config bad key in env section", nil, nil, `{"environments": {"development": {"wrokers": 1}}}`, "wrokers"},
+		{"config verbose string", nil, nil, `{"verbose": "yes"}`, "verbose"},
+		{"config not an object", nil, nil, `[1, 2]`, "spark2.json"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if c.file != "" {
+				os.WriteFile(filepath.Join(dir, "spark2.json"), []byte(c.file), 0o644)
+			}
+			code, out, errs := cli(t, dir, c.env, append(c.args, worker...)...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2; stderr %q", code, errs)
+			}
+			if lines := strings.Split(strings.TrimSpace(errs), "\n"); len(lines) != 1 {
+				t.Fatalf("stderr has %d lines, want one: %q", len(lines), errs)
+			}
+			if !strings.Contains(errs, c.names) {
+				t.Fatalf("stderr %q does not name %q", errs, c.names)
+			}
+			if out != "" {
+				t.Fatalf("stdout %q, want nothing", out)
+			}
+			if _, err := os.Stat(marker); err == nil {
+				t.Fatal("a worker was started")
+			}
+		})
+	}
+}
+
+func TestMissingOptionValue(t *testing.T) {
+	for _, opt := range []string{"-n", "--restart", "--stop-timeout", "-C", "--set", "-E", "--log-level", "-c", "--accesslog"} {
+		code, _, errs := cli(t, t.TempDir(), nil, opt)
+		if code != 2 || !strings.Contains(errs, opt) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("spark2 %s: exit %d, stderr %q; want 2 and one line naming %s", opt, code, errs, opt)
+		}
+	}
+}

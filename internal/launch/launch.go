@@ -1,0 +1,130 @@
+// Package launch starts worker processes. A worker is started through spark2
+// itself: the master forks and execs its own binary in a hidden mode (see
+// Child), which cleans what a fork leaves behind (signal mask, ignored
+// signals, stray file descriptors), resolves COMMAND in PATH and execs it,
+// keeping its pid. The master learns from a close-on-exec pipe whether that
+// exec happened, so "command not found" is known at once and never mistaken
+// for a worker that ran and exited 127.
+package launch
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spark2/spark2/internal/procfs"
+)
+
+// ChildArg is the first argument that puts spark2 into its hidden child mode.
+const ChildArg = "__spark2_exec"
+
+// Spec describes one worker to start.
+type Spec struct {
+	Self    string     // path of the spark2 binary (os.Executable)
+	Command []string   // COMMAND and its arguments; Command[0] is looked up in the Env's PATH
+	Env     []string   // the worker's whole environment
+	Dir     string     // working directory; "" means the master's
+	Files   []*os.File // inherited as fd 3, 4, ...; nil for none
+}
+
+// Process is a started worker.
+type Process struct {
+	Pid       int
+	StartTime uint64   // from /proc/<pid>/stat; 0 if the process was already gone
+	Stdout    *os.File // read end of the worker's stdout pipe; the caller drains and closes it
+	Stderr    *os.File // read end of the worker's stderr pipe; the caller drains and closes it
+	// Exec receives exactly one value: nil once COMMAND has been exec'd, or an
+	// *ExecError when it could not be (the process then exits with its Code).
+	Exec <-chan error
+}
+
+// ExecError says why COMMAND could not be executed.
+type ExecError struct {
+	Code int    // 127: not found; 126: found but not executable
+	Msg  string // one line, naming the command
+}
+
+func (e *ExecError) Error() string { return e.Msg }
+
+// Start starts one worker: stdin is /dev/null, stdout and stderr are new pipes,
+// spec.Files follow as fd 3 and up, and the worker leads a new process group
+// (its pgid is its pid, so a signal to -pid reaches its children too). It does
+// not wait for the process: the reaper does that. An error means nothing was
+// started and every pipe is closed.
+func Start(spec Spec) (*Process, error) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, fmt.Errorf("open %s for the worker's stdin: %w", os.DevNull, err)
+	}
+	var opened []*os.File
+	closeAll := func() {
+		for _, f := range opened {
+			f.Close()
+		}
+	}
+	defer devnull.Close()
+	pipe := func() (r, w *os.File) {
+		if err != nil {
+			return nil, nil
+		}
+		if r, w, err = os.Pipe(); err == nil {
+			opened = append(opened, r, w)
+		}
+		return r, w
+	}
+	outR, outW := pipe()
+	errR, errW := pipe()
+	execR, execW := pipe()
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("create pipes for a worker: %w", err)
+	}
+	files := append([]*os.File{devnull, outW, errW}, spec.Files...)
+	files = append(files, execW)
+	argv := append([]string{spec.Self, ChildArg, strconv.Itoa(len(files) - 1), "--"}, spec.Command...)
+	proc, err := os.StartProcess(spec.Self, argv, &os.ProcAttr{
+		Dir:   spec.Dir,
+		Env:   spec.Env,
+		Files: files,
+		Sys:   &syscall.SysProcAttr{Setpgid: true},
+	})
+	outW.Close()
+	errW.Close()
+	execW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		execR.Close()
+		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), err)
+	}
+	p := &Process{Pid: proc.Pid, Stdout: outR, Stderr: errR}
+	// The reaper waits for the process; Release drops Go's handle (a pidfd on
+	// recent kernels) without waiting.
+	proc.Release()
+	if st, err := procfs.ReadStat(p.Pid); err == nil {
+		p.StartTime = st.StartTime
+	}
+	ch := make(chan error, 1)
+	p.Exec = ch
+	go func() { ch <- readExecResult(execR) }()
+	return p, nil
+}
+
+// readExecResult reads the child's report: nothing before EOF means COMMAND
+// was exec'd (the pipe is close-on-exec); otherwise "<code> <message>".
+func readExecResult(r *os.File) error {
+	defer r.Close()
+	b, _ := io.ReadAll(io.LimitReader(r, 4096))
+	if len(b) == 0 {
+		return nil
+	}
+	code, msg, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		return &ExecError{Code: 126, Msg: strings.TrimSpace(string(b))}
+	}
+	return &ExecError{Code: n, Msg: msg}
+}

@@ -1,0 +1,65 @@
+package supervisor
+
+import (
+	"time"
+
+	"github.com/spark2/spark2/internal/config"
+)
+
+// Backoff paces the respawns of a slot whose workers keep dying. A worker that
+// ran at least Healthy is respawned at once and clears the slot's record. The
+// first quick death is also respawned at once; the next waits Base, then each
+// wait doubles up to Max. A slot with CrashLoop quick deaths in a row is
+// crash-looping, and the log says so.
+type Backoff struct {
+	Base      time.Duration
+	Max       time.Duration
+	Healthy   time.Duration
+	CrashLoop int
+}
+
+// DefaultBackoff is spark2's pacing: about seven spawns in the first five
+// seconds of a crash loop, then one every ten seconds.
+var DefaultBackoff = Backoff{Base: 100 * time.Millisecond, Max: 10 * time.Second, Healthy: 10 * time.Second, CrashLoop: 3}
+
+// Delay returns the wait before the next spawn of a slot that has seen
+// failures quick deaths in a row (counting the one just seen); 0 means now.
+func (b Backoff) Delay(failures int) time.Duration {
+	if failures <= 1 {
+		return 0
+	}
+	d := b.Base
+	for i := 2; i < failures && d < b.Max; i++ {
+		d *= 2
+	}
+	return min(d, b.Max)
+}
+
+// scheduleRespawn refills sl after its worker ended having run for uptime.
+func (s *Supervisor) scheduleRespawn(sl *slot, uptime time.Duration) {
+	if uptime >= s.opt.Backoff.Healthy {
+		sl.failures = 0
+	}
+	sl.failures++
+	s.counts.Restarts++
+	delay := s.opt.Backoff.Delay(sl.failures)
+	if sl.failures >= s.opt.Backoff.CrashLoop {
+		s.log.Warn("worker is crash-looping; backing off", "slot", sl.id, "deaths_in_a_row", sl.failures, "next_spawn_in", delay)
+	}
+	if delay == 0 {
+		s.spawn(sl, false)
+		return
+	}
+	sl.spawnAt = s.os.Now().Add(delay)
+}
+
+// respawns says whether policy refills a slot whose worker ended with code.
+func respawns(policy config.Restart, code int) bool {
+	switch policy {
+	case config.RestartNo:
+		return false
+	case config.RestartOnFailure:
+		return code != 0
+	}
+	return true
+}

@@ -1,0 +1,231 @@
+package supervisor
+
+import (
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/reap"
+)
+
+// harness drives a Supervisor through a fake OS: the test plays the kernel
+// (exits, signals), the clock (advance) and the exec reports.
+type harness struct {
+	t       *testing.T
+	sup     *Supervisor
+	exits   chan reap.Exit
+	signals chan os.Signal
+	starts  chan fakeProc
+	kills   chan kill
+	outcome chan Outcome
+
+	mu      sync.Mutex
+	now     time.Time
+	timers  []fakeTimer
+	nextPid int
+	execErr func(slot int) error // the exec report of each start; nil: exec succeeds
+	dead    map[int]bool         // pids Alive reports gone
+	desc    []int                // what Descendants returns
+}
+
+type fakeProc struct {
+	slot, pid int
+}
+
+type kill struct {
+	pid int
+	sig syscall.Signal
+}
+
+type fakeTimer struct {
+	at time.Time
+	c  chan time.Time
+}
+
+func testOptions(workers int) Options {
+	return Options{
+		Workers: workers, Restart: config.RestartAlways, StopTimeout: 5 * time.Second,
+		Backoff: DefaultBackoff, SweepEvery: time.Second,
+	}
+}
+
+func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
+	t.Helper()
+	h := &harness{
+		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal),
+		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1),
+		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{},
+	}
+	for _, f := range setup {
+		f(h)
+	}
+	sys := OS{
+		Start:       h.start,
+		Kill:        func(pid int, sig syscall.Signal) error { h.kills <- kill{pid, sig}; return nil },
+		Alive:       func(pid int, _ uint64) bool { h.mu.Lock(); defer h.mu.Unlock(); return !h.dead[pid] },
+		Descendants: func() []int { h.mu.Lock(); defer h.mu.Unlock(); return append([]int(nil), h.desc...) },
+		Now:         func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now },
+		After:       h.after,
+	}
+	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: testWriter{t}})
+	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals}, log)
+	go func() { h.outcome <- h.sup.Run() }()
+	return h
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b[:len(b)-1])); return len(b), nil }
+
+func (h *harness) start(slot int) (Proc, error) {
+	h.mu.Lock()
+	h.nextPid++
+	pid := h.nextPid
+	var err error
+	if h.execErr != nil {
+		err = h.execErr(slot)
+	}
+	h.mu.Unlock()
+	c := make(chan error, 1)
+	c <- err
+	h.starts <- fakeProc{slot: slot, pid: pid}
+	return Proc{Pid: pid, StartTime: 1, Exec: c}, nil
+}
+
+func (h *harness) after(d time.Duration) <-chan time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := make(chan time.Time, 1)
+	if d <= 0 {
+		c <- h.now
+		return c
+	}
+	h.timers = append(h.timers, fakeTimer{at: h.now.Add(d), c: c})
+	return c
+}
+
+// advance moves the clock and fires every timer that falls due.
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	h.now = h.now.Add(d)
+	kept := h.timers[:0]
+	for _, tm := range h.timers {
+		if !tm.at.After(h.now) {
+			tm.c <- h.now
+		} else {
+			kept = append(kept, tm)
+		}
+	}
+	h.timers = kept
+	h.mu.Unlock()
+}
+
+const wait = 5 * time.Second
+
+// started waits for the next worker start.
+func (h *harness) started() fakeProc {
+	h.t.Helper()
+	select {
+	case p := <-h.starts:
+		return p
+	case <-time.After(wait):
+		h.t.Fatal("no worker was started")
+	}
+	return fakeProc{}
+}
+
+// startedN waits for n starts and returns them.
+func (h *harness) startedN(n int) []fakeProc {
+	h.t.Helper()
+	ps := make([]fakeProc, n)
+	for i := range ps {
+		ps[i] = h.started()
+	}
+	return ps
+}
+
+// noStart fails if a start is pending once the loop has handled everything sent.
+func (h *harness) noStart() {
+	h.t.Helper()
+	h.sup.Snapshot() // a round trip through the loop
+	select {
+	case p := <-h.starts:
+		h.t.Fatalf("unexpected start of slot %d (pid %d)", p.slot, p.pid)
+	default:
+	}
+}
+
+func (h *harness) killed() kill {
+	h.t.Helper()
+	select {
+	case k := <-h.kills:
+		return k
+	case <-time.After(wait):
+		h.t.Fatal("nothing was signalled")
+	}
+	return kill{}
+}
+
+func (h *harness) exit(pid int, st syscall.WaitStatus) {
+	h.t.Helper()
+	select {
+	case h.exits <- reap.Exit{Pid: pid, Status: st}:
+	case <-time.After(wait):
+		h.t.Fatal("the supervisor did not take the exit")
+	}
+	h.sup.Snapshot() // the exit has been handled and the timer armed
+}
+
+func (h *harness) signal(s syscall.Signal) {
+	h.t.Helper()
+	select {
+	case h.signals <- s:
+	case <-time.After(wait):
+		h.t.Fatal("the supervisor did not take the signal")
+	}
+	h.sup.Snapshot() // the signal has been handled and the timer armed
+}
+
+func (h *harness) result() Outcome {
+	h.t.Helper()
+	select {
+	case o := <-h.outcome:
+		return o
+	case <-time.After(wait):
+		h.t.Fatal("Run did not return")
+	}
+	return Outcome{}
+}
+
+// until polls the supervisor's snapshot until cond holds.
+func (h *harness) until(what string, cond func(Snapshot) bool) Snapshot {
+	h.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		s := h.sup.Snapshot()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting until %s; state %+v", what, s)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func allReady(s Snapshot) bool {
+	for _, sl := range s.Slots {
+		if !sl.Ready {
+			return false
+		}
+	}
+	return true
+}
+
+func exited(code int) syscall.WaitStatus { return syscall.WaitStatus(code << 8) }
+func signaled(s syscall.Signal) syscall.WaitStatus { return syscall.WaitStatus(s) }

@@ -1,0 +1,84 @@
+package supervisor
+
+// rollout is a rolling respawn in progress: slot by slot, a replacement is
+// started and, once it is ready, the old worker is stopped. Only one slot is
+// in flight at a time, so at most one extra worker runs.
+type rollout struct {
+	slot  int  // the slot being replaced; -1 before the first
+	again bool // another respawn was asked for meanwhile: run once more when done
+}
+
+// respawnAll starts a rolling respawn of every worker, or, when one is
+// running, makes it run once more when it is done (the workers it already
+// replaced may predate what the new request is for).
+func (s *Supervisor) respawnAll(why string) {
+	if s.stop != nil {
+		return
+	}
+	if s.roll != nil {
+		s.roll.again = true
+		s.log.Info("rolling respawn in progress; another follows it", "why", why)
+		return
+	}
+	s.log.Info("rolling respawn of every worker", "why", why, "workers", len(s.slots))
+	s.roll = &rollout{slot: -1}
+	s.rollNext()
+}
+
+// rollNext moves the rollout to the next slot that has a worker to replace.
+func (s *Supervisor) rollNext() {
+	for s.roll != nil {
+		s.roll.slot++
+		if s.roll.slot >= len(s.slots) {
+			if s.roll.again {
+				s.roll = &rollout{slot: -1}
+				continue
+			}
+			s.roll = nil
+			s.log.Info("rolling respawn done")
+			return
+		}
+		sl := s.slots[s.roll.slot]
+		if sl.cur == nil {
+			if !sl.spawnAt.IsZero() { // backing off: an operator's respawn does not wait
+				sl.spawnAt = s.os.Now()
+			}
+			continue
+		}
+		s.spawn(sl, true)
+		return // wait for onReady (or a failure, which ends the rollout)
+	}
+}
+
+// onReady is called once w can serve. A replacement takes over its slot and the
+// worker it replaces is stopped.
+func (s *Supervisor) onReady(w *worker) {
+	w.ready = true
+	sl := s.slotOf(w)
+	if sl == nil || sl.next != w {
+		return
+	}
+	old := sl.cur
+	sl.cur, sl.next = w, nil
+	if old != nil {
+		old.log.Debug("replaced", "by", w.pid)
+		s.stopWorker(old)
+	}
+	if s.roll != nil && s.roll.slot == sl.id {
+		s.rollNext()
+	}
+}
+
+// rolloutFailed abandons the rollout: the old workers keep serving.
+func (s *Supervisor) rolloutFailed(sl *slot, why string) {
+	s.counts.FailedReloads++
+	s.log.Error("rolling respawn failed; the old workers keep serving", "slot", sl.id, "why", why)
+	s.roll = nil
+	if sl.next != nil {
+		s.stopWorker(sl.next)
+		sl.next = nil
+	}
+	if sl.cur == nil && s.stop == nil {
+		s.scheduleRespawn(sl, 0)
+	}
+}

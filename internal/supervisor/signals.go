@@ -1,0 +1,81 @@
+package supervisor
+
+import (
+	"os"
+	"syscall"
+
+	"github.com/spark2/spark2/internal/sig"
+)
+
+// onSignal acts on a signal to the master, as the table in package sig says.
+func (s *Supervisor) onSignal(sg os.Signal) {
+	ss, _ := sg.(syscall.Signal)
+	name := signalName(ss)
+	switch sig.Of(sg) {
+	case sig.Stop:
+		if s.stop != nil {
+			s.log.Warn("already stopping; ignoring the signal", "signal", name)
+			return
+		}
+		s.log.Info("stopping gracefully", "signal", name, "workers", len(s.workers), "stop_timeout", s.opt.StopTimeout)
+		s.beginStop(Outcome{Reason: Stopped, Signal: sg})
+	case sig.Respawn:
+		s.respawnAll(name)
+	case sig.ScaleUp:
+		s.scaleUp()
+	case sig.ScaleDown:
+		s.scaleDown()
+	case sig.Reopen:
+		if s.opt.Reopen != nil {
+			if err := s.opt.Reopen(); err != nil {
+				s.log.Error("cannot reopen the access log", "error", err)
+			} else {
+				s.log.Info("reopened the access log")
+			}
+		}
+		s.forward(ss)
+	case sig.Ignore:
+		s.log.Info("ignoring job-control signal: spark2 does not stop (SIGSTOP still pauses it)", "signal", name)
+	default:
+		s.forward(ss)
+	}
+}
+
+// forward sends sig to every worker's process group.
+func (s *Supervisor) forward(sg syscall.Signal) {
+	s.log.Debug("forwarding signal", "signal", signalName(sg), "workers", len(s.workers))
+	for _, w := range s.workers {
+		s.signal(w, sg)
+	}
+}
+
+func (s *Supervisor) scaleUp() {
+	if s.stop != nil {
+		return
+	}
+	s.addSlot()
+	s.log.Info("one worker more", "workers", len(s.slots))
+}
+
+// scaleDown removes the last slot and stops its workers; one slot always stays.
+func (s *Supervisor) scaleDown() {
+	if s.stop != nil {
+		return
+	}
+	if len(s.slots) <= 1 {
+		s.log.Warn("cannot scale below one worker; send TERM to stop spark2")
+		return
+	}
+	sl := s.slots[len(s.slots)-1]
+	s.slots = s.slots[:len(s.slots)-1]
+	for _, w := range []*worker{sl.cur, sl.next} {
+		if w != nil {
+			s.stopWorker(w)
+		}
+	}
+	s.log.Info("one worker fewer", "workers", len(s.slots))
+	if s.roll != nil && s.roll.slot >= sl.id {
+		s.roll.slot = sl.id - 1
+		s.rollNext()
+	}
+}

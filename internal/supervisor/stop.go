@@ -1,0 +1,140 @@
+package supervisor
+
+import (
+	"os"
+	"syscall"
+	"time"
+)
+
+// Reason says why Run returned.
+type Reason int
+
+// The reasons Run returns.
+const (
+	Stopped      Reason = iota // a stop signal; every process ended within the stop timeout
+	StopKilled                 // a stop signal; something had to be SIGKILLed at the stop timeout
+	WorkersEnded               // --restart no/on-failure and every worker has ended
+	CannotExec                 // COMMAND could not be executed (Code is 126 or 127)
+)
+
+// Outcome is what Run returns.
+type Outcome struct {
+	Reason Reason
+	Code   int       // WorkersEnded: the first failing worker's code, else 0; CannotExec: 126 or 127
+	Signal os.Signal // Stopped, StopKilled: the signal that asked for the stop
+}
+
+// stopping is a shutdown in progress.
+type stopping struct {
+	outcome  Outcome
+	deadline time.Time // SIGKILL for whatever is left, then a last grace to reap
+	pollAt   time.Time // next look for leftover descendants; zero when not looking
+	termed   bool      // leftovers outside the workers' groups got TERM
+	killed   bool      // SIGKILL was needed
+}
+
+// pollEvery is how often a shutdown looks for leftover descendants once every
+// worker has ended (their exits are not all the reaper's to report: some are
+// grandchildren).
+const pollEvery = 20 * time.Millisecond
+
+// beginStop stops every worker (TERM to each process group) and arms the stop
+// timeout; Run returns outcome once everything has ended.
+func (s *Supervisor) beginStop(outcome Outcome) {
+	if s.stop != nil {
+		return
+	}
+	s.roll = nil
+	for _, sl := range s.slots {
+		sl.spawnAt = time.Time{}
+	}
+	s.stop = &stopping{outcome: outcome, deadline: s.os.Now().Add(s.opt.StopTimeout)}
+	for _, w := range s.workers {
+		s.stopWorker(w)
+	}
+	s.checkEnd()
+}
+
+// fatal stops everything because COMMAND cannot run at all.
+func (s *Supervisor) fatal(code int) {
+	s.beginStop(Outcome{Reason: CannotExec, Code: code})
+}
+
+// checkEnd runs after a worker ended: it notices when a run is over, or, in a
+// shutdown, when only leftovers remain.
+func (s *Supervisor) checkEnd() {
+	if len(s.workers) > 0 {
+		return
+	}
+	if s.stop == nil {
+		for _, sl := range s.slots {
+			if !sl.spawnAt.IsZero() {
+				return
+			}
+		}
+		code := 0
+		if s.firstFailure != nil {
+			code = *s.firstFailure
+		}
+		s.log.Info("every worker has ended; exiting", "restart", s.opt.Restart, "code", code)
+		s.beginStop(Outcome{Reason: WorkersEnded, Code: code})
+		return
+	}
+	s.stop.pollAt = s.os.Now()
+}
+
+// onStopTimer drives a shutdown: the leftover check and the KILL deadline.
+func (s *Supervisor) onStopTimer(now time.Time) {
+	st := s.stop
+	if !now.Before(st.deadline) {
+		if st.killed {
+			s.log.Error("processes survive SIGKILL; exiting anyway", "pids", s.os.Descendants())
+			s.finish()
+			return
+		}
+		s.killAll()
+		st.deadline = now.Add(time.Second) // time for the kernel and the reaper
+		st.pollAt = now
+		return
+	}
+	if st.pollAt.IsZero() || now.Before(st.pollAt) || len(s.workers) > 0 {
+		return
+	}
+	st.pollAt = time.Time{}
+	left := s.os.Descendants()
+	if len(left) == 0 {
+		s.finish()
+		return
+	}
+	if !st.termed {
+		st.termed = true
+		s.log.Info("workers have ended; stopping their leftover processes", "pids", left)
+		for _, pid := range left {
+			s.os.Kill(pid, syscall.SIGTERM)
+		}
+	}
+	st.pollAt = now.Add(pollEvery)
+}
+
+// killAll sends SIGKILL to every worker's process group and to every
+// descendant of the master, wherever it has gone.
+func (s *Supervisor) killAll() {
+	s.stop.killed = true
+	for _, w := range s.workers {
+		w.killAt = time.Time{}
+		s.signal(w, syscall.SIGKILL)
+	}
+	left := s.os.Descendants()
+	s.log.Warn("stop timeout reached; killing what is left", "stop_timeout", s.opt.StopTimeout, "workers", len(s.workers), "processes", len(left))
+	for _, pid := range left {
+		s.os.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+func (s *Supervisor) finish() {
+	s.outcome = s.stop.outcome
+	if s.stop.killed && s.outcome.Reason == Stopped {
+		s.outcome.Reason = StopKilled
+	}
+	s.done = true
+}

@@ -1,0 +1,188 @@
+// Package supervisor is the master's brain: one goroutine that owns the table
+// of worker slots and reacts to every event (a worker exited, a worker exec'd
+// or failed to, a signal, a timer) by calling one method. Nothing else touches
+// the table, so it needs no lock.
+//
+// Its window on processes and time is the OS struct: tests drive a
+// Supervisor with fakes, the app wires in the real thing.
+package supervisor
+
+import (
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/reap"
+)
+
+// Proc is a worker process as the supervisor sees it.
+type Proc struct {
+	Pid       int
+	StartTime uint64       // identifies the process with Pid; 0 if unknown
+	Exec      <-chan error // one value: nil once COMMAND runs, or the *launch.ExecError
+}
+
+// OS is everything the supervisor does to the outside world.
+type OS struct {
+	Start       func(slot int) (Proc, error)            // start a worker for slot
+	Kill        func(pid int, sig syscall.Signal) error // kill(2); a negative pid is a process group
+	Alive       func(pid int, startTime uint64) bool    // is that process still running (not a zombie)?
+	Descendants func() []int                            // live descendants of the master
+	Now         func() time.Time                        // the clock
+	After       func(d time.Duration) <-chan time.Time  // a one-shot timer
+}
+
+// Options are the supervisor's settings.
+type Options struct {
+	Workers     int            // initial number of slots, >= 1
+	Restart     config.Restart // respawn policy
+	StopTimeout time.Duration  // TERM-to-KILL grace
+	Backoff     Backoff        // crash-loop pacing
+	SweepEvery  time.Duration  // liveness sweep period (a safety net for lost exit statuses)
+	Reopen      func() error   // called on SIGUSR1 before it is forwarded; nil for none
+}
+
+// Events are the supervisor's inputs from the outside.
+type Events struct {
+	Exits   <-chan reap.Exit // every reaped child, workers or not
+	Signals <-chan os.Signal // the master's signals (see package sig)
+}
+
+// Supervisor runs the workers. Create it with New; call Run once.
+type Supervisor struct {
+	opt Options
+	os  OS
+	ev  Events
+	log hclog.Logger
+
+	slots    []*slot         // index = slot id
+	workers  map[int]*worker // every started worker not yet ended, by pid
+	execs    chan execResult // exec reports, forwarded from each Proc.Exec
+	snaps    chan chan<- Snapshot
+	finished chan struct{} // closed when Run returns
+	final    Snapshot      // the state when Run returned
+	roll     *rollout      // the rolling respawn in progress, nil when none
+	stop     *stopping     // the shutdown in progress, nil while running
+
+	everRan      bool      // some worker's COMMAND was exec'd
+	firstFailure *int      // code of the first worker that failed on its own
+	outcome      Outcome   // what Run returns
+	done         bool      // Run's loop ends
+	timerAt      time.Time // when timerC fires; zero when disarmed
+	timerC       <-chan time.Time
+	counts       Counts
+}
+
+// Counts are running totals, for logs and the status file.
+type Counts struct {
+	Spawned       int // workers started
+	Restarts      int // workers started to replace one that ended on its own
+	FailedReloads int // rolling respawns abandoned because a replacement failed
+}
+
+// New returns a supervisor; nothing starts until Run.
+func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
+	return &Supervisor{
+		opt:      opt,
+		os:       sys,
+		ev:       ev,
+		log:      log,
+		workers:  make(map[int]*worker),
+		execs:    make(chan execResult, 64),
+		snaps:    make(chan chan<- Snapshot),
+		finished: make(chan struct{}),
+	}
+}
+
+// Run starts the workers and supervises them until spark2 must exit; the
+// Outcome says why. It returns after a graceful or forced stop (TERM/INT), when
+// COMMAND cannot be executed at all, or, with --restart no/on-failure, when
+// every worker has ended.
+func (s *Supervisor) Run() Outcome {
+	for i := 0; i < s.opt.Workers; i++ {
+		s.addSlot()
+	}
+	sweep := s.os.After(s.opt.SweepEvery)
+	for !s.done {
+		select {
+		case e := <-s.ev.Exits:
+			s.onExit(e)
+		case r := <-s.execs:
+			s.onExec(r)
+		case sg := <-s.ev.Signals:
+			s.onSignal(sg)
+		case <-s.timerC:
+			s.timerAt, s.timerC = time.Time{}, nil
+			s.onTimer()
+		case reply := <-s.snaps:
+			reply <- s.snapshot()
+		case <-sweep:
+			s.onSweep()
+			sweep = s.os.After(s.opt.SweepEvery)
+		}
+		s.armTimer()
+	}
+	s.final = s.snapshot()
+	close(s.finished)
+	return s.outcome
+}
+
+// Counts returns the running totals. Only for use after Run has returned, or
+// from the supervisor's own goroutine.
+func (s *Supervisor) Counts() Counts { return s.counts }
+
+// armTimer points the one timer at the earliest pending deadline.
+func (s *Supervisor) armTimer() {
+	at := s.nextDeadline()
+	if at.Equal(s.timerAt) {
+		return
+	}
+	s.timerAt, s.timerC = at, nil
+	if !at.IsZero() {
+		s.timerC = s.os.After(at.Sub(s.os.Now()))
+	}
+}
+
+func (s *Supervisor) nextDeadline() time.Time {
+	var next time.Time
+	earliest := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, sl := range s.slots {
+		earliest(sl.spawnAt)
+	}
+	for _, w := range s.workers {
+		earliest(w.killAt)
+	}
+	if s.stop != nil {
+		earliest(s.stop.deadline)
+		earliest(s.stop.pollAt)
+	}
+	return next
+}
+
+// onTimer does whatever has fallen due.
+func (s *Supervisor) onTimer() {
+	now := s.os.Now()
+	if s.stop != nil {
+		s.onStopTimer(now) // first: at the deadline, killAll covers every worker
+	}
+	for _, w := range s.workers {
+		if !w.killAt.IsZero() && !now.Before(w.killAt) {
+			w.killAt = time.Time{}
+			w.log.Warn("worker did not stop in time; killing its process group", "stop_timeout", s.opt.StopTimeout)
+			s.signal(w, syscall.SIGKILL)
+		}
+	}
+	for _, sl := range s.slots {
+		if !sl.spawnAt.IsZero() && !now.Before(sl.spawnAt) {
+			sl.spawnAt = time.Time{}
+			s.spawn(sl, false)
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package supervisor
+
+import (
+	"errors"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/spark2/spark2/internal/launch"
+	"github.com/spark2/spark2/internal/reap"
+)
+
+// slot is one of the N places a worker runs in; its id is the worker's
+// SPARK2_WORKER_ID and stays the same across respawns.
+type slot struct {
+	id       int
+	cur      *worker   // the worker serving this slot; nil while it is empty
+	next     *worker   // its replacement during a rolling respawn, until ready
+	failures int       // deaths in a row that came before a healthy uptime
+	spawnAt  time.Time // a respawn waiting out its back-off; zero when none
+}
+
+// worker is one started process.
+type worker struct {
+	slot      int
+	pid       int
+	startTime uint64
+	started   time.Time
+	log       hclog.Logger
+
+	execDone bool                // the exec report arrived
+	execErr  error               // COMMAND could not be exec'd
+	ready    bool                // COMMAND runs (readiness, for now)
+	exit     *syscall.WaitStatus // exit seen before the exec report
+	stopping bool                // spark2 asked it to stop: its end is expected
+	killAt   time.Time           // when a stopping worker gets SIGKILL; zero when not due
+	missing  bool                // the last liveness sweep did not find it
+}
+
+type execResult struct {
+	pid int
+	err error
+}
+
+func (s *Supervisor) addSlot() {
+	sl := &slot{id: len(s.slots)}
+	s.slots = append(s.slots, sl)
+	s.spawn(sl, false)
+}
+
+// spawn starts a worker in sl: as its replacement when replacement is set,
+// else as its current worker. A failed start counts as a quick death.
+func (s *Supervisor) spawn(sl *slot, replacement bool) {
+	p, err := s.os.Start(sl.id)
+	if err != nil {
+		s.log.Error("cannot start a worker", "slot", sl.id, "error", err)
+		if replacement {
+			s.rolloutFailed(sl, err.Error())
+		} else {
+			s.scheduleRespawn(sl, 0)
+		}
+		return
+	}
+	w := &worker{
+		slot: sl.id, pid: p.Pid, startTime: p.StartTime, started: s.os.Now(),
+		log: s.log.Named("worker").With("slot", sl.id, "pid", p.Pid),
+	}
+	s.workers[p.Pid] = w
+	if replacement {
+		sl.next = w
+	} else {
+		sl.cur = w
+	}
+	s.counts.Spawned++
+	go func() { s.execs <- execResult{pid: p.Pid, err: <-p.Exec} }()
+	w.log.Debug("worker spawned")
+}
+
+func (s *Supervisor) onExec(r execResult) {
+	w := s.workers[r.pid]
+	if w == nil {
+		return
+	}
+	w.execDone, w.execErr = true, r.err
+	if r.err == nil {
+		s.everRan = true
+		s.onReady(w)
+	}
+	if w.exit != nil {
+		s.ended(w, *w.exit)
+	}
+}
+
+func (s *Supervisor) onExit(e reap.Exit) {
+	w := s.workers[e.Pid]
+	if w == nil {
+		return // an orphan the reaper took care of
+	}
+	if !w.execDone {
+		w.exit = &e.Status // decide once we know whether COMMAND ran
+		return
+	}
+	s.ended(w, e.Status)
+}
+
+// onSweep is the safety net for exit statuses the reaper lost: a worker that is
+// gone on two sweeps in a row ended with an unknown status.
+func (s *Supervisor) onSweep() {
+	for _, w := range s.workers {
+		if !w.execDone || s.os.Alive(w.pid, w.startTime) {
+			w.missing = false
+			continue
+		}
+		if !w.missing {
+			w.missing = true
+			continue
+		}
+		w.log.Warn("worker is gone but its exit status never arrived; treating it as killed")
+		s.ended(w, killedStatus)
+	}
+}
+
+// killedStatus stands for an exit status that was lost: killed by SIGKILL.
+const killedStatus = syscall.WaitStatus(syscall.SIGKILL)
+
+// ended removes a worker that is gone and decides what follows.
+func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
+	delete(s.workers, w.pid)
+	code := ExitCode(st)
+	uptime := s.os.Now().Sub(w.started)
+	sl := s.slotOf(w)
+	defer s.checkEnd()
+	switch {
+	case w.stopping:
+		w.log.Info("worker stopped", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
+		if sl != nil && sl.cur == w {
+			sl.cur = nil
+		}
+		return
+	case w.execErr != nil:
+		w.log.Error("cannot run the command", "error", w.execErr)
+		var ee *launch.ExecError
+		if !s.everRan && errors.As(w.execErr, &ee) {
+			s.fatal(ee.Code)
+			return
+		}
+	default:
+		w.log.Warn("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
+	}
+	if sl != nil && sl.next == w {
+		sl.next = nil
+		s.rolloutFailed(sl, "the replacement "+describe(st)+" before it was ready")
+		return
+	}
+	if code != 0 && s.firstFailure == nil {
+		s.firstFailure = &code
+	}
+	if sl == nil || sl.cur != w {
+		return // its slot was removed (TTOU), or it had been replaced already
+	}
+	sl.cur = nil
+	if s.stop == nil && sl.next == nil && respawns(s.opt.Restart, code) {
+		s.scheduleRespawn(sl, uptime)
+	}
+}
+
+// slotOf returns the slot w belongs to, or nil if that slot is gone.
+func (s *Supervisor) slotOf(w *worker) *slot {
+	if w.slot < len(s.slots) {
+		return s.slots[w.slot]
+	}
+	return nil
+}
+
+// signal sends sig to w's process group; a group that is already gone is
+// only worth a debug line.
+func (s *Supervisor) signal(w *worker, sig syscall.Signal) {
+	if err := s.os.Kill(-w.pid, sig); err != nil {
+		if errors.Is(err, syscall.ESRCH) {
+			w.log.Debug("process group already gone", "signal", sig)
+			return
+		}
+		w.log.Warn("cannot signal the worker's process group", "signal", sig, "error", err)
+	}
+}
+
+// stopWorker asks w to stop (TERM to its group) and arms its KILL deadline.
+func (s *Supervisor) stopWorker(w *worker) {
+	if w.stopping {
+		return
+	}
+	w.stopping = true
+	w.killAt = s.os.Now().Add(s.opt.StopTimeout)
+	s.signal(w, syscall.SIGTERM)
+}
