@@ -227,5 +227,5 @@ func allReady(s Snapshot) bool {
 	return true
 }
 
-func exited(code int) syscall.WaitStatus { return syscall.WaitStatus(code << 8) }
+func exited(code int) syscall.WaitStatus           { return syscall.WaitStatus(code << 8) }
 func signaled(s syscall.Signal) syscall.WaitStatus { return syscall.WaitStatus(s) }

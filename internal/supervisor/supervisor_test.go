@@ -220,7 +220,7 @@ func TestStopKillsAtTimeoutIncludingLeftovers(t *testing.T) {
 	h := newHarness(t, testOptions(1), func(h *harness) { h.desc = []int{555} })
 	p := h.started()
 	h.signal(syscall.SIGINT)
-	h.killed() // TERM
+	h.killed()                // TERM
 	h.signal(syscall.SIGTERM) // a second stop signal changes nothing
 	h.advance(5*time.Second - time.Millisecond)
 	h.noStart()
