@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/alexflint/go-arg v1.6.1
+	github.com/coreos/go-systemd/v22 v22.7.0
 	github.com/hashicorp/go-hclog v1.6.3
 	github.com/mattn/go-isatty v0.0.14
 	github.com/ramr/go-reaper v0.3.1

@@ -9,8 +9,8 @@ const (
 	ExitFailure = 1
 	// ExitUsage: an invalid option, env var or config file; nothing was started.
 	ExitUsage = 2
-	// ExitCannotExecute: COMMAND was found but is not executable (as in a shell).
-	ExitCannotExecute = 126
+	// ExitPermanentute: COMMAND was found but is not executable (as in a shell).
+	ExitPermanentute = 126
 	// ExitNotFound: COMMAND was not found (as in a shell).
 	ExitNotFound = 127
 	// ExitStopKilled: a stop needed SIGKILL at --stop-timeout (128+9, what

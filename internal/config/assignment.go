@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -17,12 +16,16 @@ var reservedKeys = map[string]string{
 	"SPARK2_WORKER_ID": "spark2 sets it to each worker's slot number",
 	"SPARK2_ENV":       "spark2 sets it from the environment name; use -E/--env",
 	"NODE_ENV":         "spark2 sets it from the environment name; use -E/--env",
-	"PORT":             "spark2 sets it to the port it listens on",
+	"PORT":             "spark2 sets it to the port it listens on; use -p/--port",
 	"LISTEN_FDS":       "spark2 sets it to hand the listening socket to each worker",
 	"LISTEN_PID":       "spark2 sets it to hand the listening socket to each worker",
 	"LISTEN_FDNAMES":   "spark2 sets it to hand the listening socket to each worker",
 	"NOTIFY_SOCKET":    "spark2 sets it to learn when a worker is ready",
+	"SPARK2_READY_FD":  "spark2 sets it to the fd on which a worker says it is ready",
 }
+
+// keyed: a config file may give --set as an object {"KEY": VALUE}.
+func (*assignment) keyed() {}
 
 func (*assignment) accepts() string {
 	return "KEY=VALUE with KEY made of A-Z a-z 0-9 _, not starting with a digit"
@@ -47,6 +50,3 @@ func isEnvKey(key string) bool {
 	}
 	return strings.IndexFunc(key, func(r rune) bool { return !isWordRune(r) }) < 0
 }
-
-// errListCSV is the error of an env var list that is not one CSV record.
-var errListCSV = errors.New(`want comma-separated KEY=VALUE items; quote an item that holds a comma: "K=a,b"`)

@@ -19,23 +19,35 @@
 //
 // # Options
 //
-//	option                      env var              default
-//	-n, --workers N|auto        SPARK2_WORKERS       1
-//	    --restart POLICY        SPARK2_RESTART       always
-//	    --stop-timeout DURATION SPARK2_STOP_TIMEOUT  8s
-//	    --accesslog PATH        SPARK2_ACCESSLOG     none (spark2's stdout)
-//	-C, --chdir DIR             SPARK2_CHDIR         none (unchanged)
-//	-c, --config FILE           SPARK2_CONFIG        ./spark2.json if it exists
-//	-E, --env NAME (-M, --mode) SPARK2_ENV, NODE_ENV development
-//	    --set KEY=VALUE         SPARK2_SET           none
-//	    --comment TEXT          SPARK2_COMMENT       none
-//	-v, --verbose               SPARK2_VERBOSE       false
-//	-K, --no-color              SPARK2_NO_COLOR,     false
-//	                            NO_COLOR
-//	    --log-format FORMAT     SPARK2_LOG_FORMAT    text
-//	    --log-level LEVEL       SPARK2_LOG_LEVEL     info
-//	-V, --version                                    (ActionVersion)
-//	-h, --help                                       (ActionHelp)
+//	option                       env var               default
+//	-n, --workers N|auto         SPARK2_WORKERS        1
+//	    --restart POLICY         SPARK2_RESTART        always
+//	    --stop-timeout DURATION  SPARK2_STOP_TIMEOUT   8s
+//	    --ready notify|DURATION  SPARK2_READY          1s
+//	    --ready-timeout DURATION SPARK2_READY_TIMEOUT  30s
+//	-p, --port N                 SPARK2_PORT, PORT     3000
+//	-H, --host ADDR              SPARK2_HOST           * (all interfaces)
+//	    --no-listen              SPARK2_NO_LISTEN      false
+//	    --ssl-key PATH           SPARK2_SSL_KEY        none
+//	    --ssl-crt PATH           SPARK2_SSL_CRT        none
+//	-u, --user ID|NAME           SPARK2_USER           none (unchanged)
+//	-g, --group ID|NAME          SPARK2_GROUP          none (the user's)
+//	    --accesslog PATH         SPARK2_ACCESSLOG      none (spark2's stdout)
+//	-C, --chdir DIR              SPARK2_CHDIR          none (unchanged)
+//	-c, --config FILE            SPARK2_CONFIG         ./spark2.json if it exists
+//	-E, --env NAME (-M, --mode)  SPARK2_ENV, NODE_ENV  development
+//	    --set KEY=VALUE          SPARK2_SET            none
+//	-I, --include DIR            SPARK2_INCLUDE        none
+//	-e, --eval CODE              SPARK2_EVAL           none
+//	-D, --debug                  SPARK2_DEBUG          false
+//	    --comment TEXT           SPARK2_COMMENT        none
+//	-v, --verbose                SPARK2_VERBOSE        false
+//	-K, --no-color               SPARK2_NO_COLOR,      false
+//	                             NO_COLOR
+//	    --log-format FORMAT      SPARK2_LOG_FORMAT     text
+//	    --log-level LEVEL        SPARK2_LOG_LEVEL      info
+//	-V, --version                                      (ActionVersion)
+//	-h, --help                                         (ActionHelp)
 //
 // Accepted values:
 //   - --workers: a whole number from 1 to 1024, or "auto": the CPUs of the
@@ -43,57 +55,90 @@
 //     CPU limit (v2 cpu.max, v1 cpu.cfs_quota_us and cpu.cfs_period_us), at
 //     most 1024.
 //   - --restart: always, on-failure or no.
-//   - --stop-timeout: a Go duration ("5s", "1500ms") or a number of seconds
-//     ("5", "0.5"; a JSON number in the file), above 0 and at most 1h.
-//   - --accesslog, --chdir, --config: a non-empty path, relative to the
-//     directory spark2 is started in (Parse's cwd); Config holds it absolute.
-//     -C must name an existing directory; an explicit -c (flag or env var)
-//     must exist, while a missing ./spark2.json is fine.
+//   - --stop-timeout, --ready-timeout: a Go duration ("5s", "1500ms") or a
+//     number of seconds ("5", "0.5"; a JSON number in the file), above 0 and
+//     at most 1h.
+//   - --ready: "notify", the worker says when it is ready (READY=1 on
+//     $NOTIFY_SOCKET, or a newline written to fd $SPARK2_READY_FD); or a
+//     duration as for --stop-timeout but from 0 ("0": ready as soon as the
+//     COMMAND is exec'd) to 1h: a worker that says nothing is ready that long
+//     after its start, one that says so earlier is ready earlier. When no
+//     layer gives --ready (Config.ReadyGiven), the app may pick notify for
+//     node apps instead of the 1s default.
+//   - --port: a whole number from 0 to 65535 (a JSON number or string in the
+//     file); 0 lets the kernel pick a free port. An empty PORT counts as
+//     unset; an invalid one is an error naming PORT.
+//   - --host: an IPv4 or IPv6 address literal, kept as given ("0.0.0.0",
+//     "::" and zones such as "fe80::1%eth0" included), or "*" for all
+//     interfaces (Config.Host ""). No host names, no brackets.
+//   - --no-listen: a boolean. With it, -p, -H, --ssl-key and --ssl-crt given
+//     by any layer but the defaults are an error (env PORT, which platforms
+//     set for every container, is ignored).
+//   - --ssl-key, --ssl-crt: a non-empty path, made absolute like
+//     --accesslog; both or neither. Reading and matching them is the app's
+//     job.
+//   - --user, --group: a numeric id from 0 to 4294967294 (a JSON number or
+//     string in the file), or a name of at most 32 characters matching
+//     [A-Za-z_][A-Za-z0-9_.-]*[$]?, kept as given; looking names up in
+//     /etc/passwd and /etc/group is the app's job.
+//   - --accesslog, --chdir, --config, --include: a non-empty path, relative
+//     to the directory spark2 is started in (Parse's cwd); Config holds it
+//     absolute. -C and each -I must name an existing directory; an explicit
+//     -c (flag or env var) must exist, while a missing ./spark2.json is fine.
 //   - -E/--env and its alias -M/--mode (the last given wins): A-Z a-z 0-9 _ . -
 //   - --set: KEY=VALUE, KEY matching [A-Za-z_][A-Za-z0-9_]* and not one of
 //     the variables spark2 sets itself (SPARK2_WORKER_ID, SPARK2_ENV,
-//     NODE_ENV, PORT, LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES, NOTIFY_SOCKET).
-//     Repeatable; SPARK2_SET is a comma-separated list (one CSV record, so an
-//     item holding a comma is written "K=a,b" in double quotes).
-//   - --comment: any text.
-//   - --verbose, --no-color: booleans; in an env var or after "=" true,
-//     false, 1, 0, yes or no, in any letter case; in the file true or false.
-//     -v means log level debug: the more verbose of -v and --log-level wins.
-//     NO_COLOR, when set and not empty, means --no-color whatever its value
-//     (no-color.org).
+//     NODE_ENV, PORT, LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES, NOTIFY_SOCKET,
+//     SPARK2_READY_FD). Repeatable; SPARK2_SET is a comma-separated list (one
+//     CSV record, so an item holding a comma is written "K=a,b" in double
+//     quotes).
+//   - --include: repeatable, in order; SPARK2_INCLUDE is a comma-separated
+//     list like SPARK2_SET; in the file, an array of strings.
+//   - --eval, --comment: any text ("" is none).
+//   - --verbose, --no-color, --no-listen, --debug: booleans; in an env var
+//     or after "=" true, false, 1, 0, yes or no, in any letter case; in the
+//     file true or false. -v means log level debug: the more verbose of -v
+//     and --log-level wins. NO_COLOR, when set and not empty, means
+//     --no-color whatever its value (no-color.org).
 //   - --log-format: text or json. --log-level: trace, debug, info, warn or
-//     error. These, --restart and "auto" are read in any letter case.
+//     error. These, --restart, "notify" and "auto" are read in any letter
+//     case.
 //
 // # Precedence
 //
 // Each option takes its value from the first of these that gives one:
 //
 //  1. the command line;
-//  2. its env var (SPARK2_ENV, else NODE_ENV; SPARK2_NO_COLOR, else NO_COLOR);
+//  2. its env var (SPARK2_ENV, else NODE_ENV; SPARK2_PORT, else PORT;
+//     SPARK2_NO_COLOR, else NO_COLOR);
 //  3. the config file's section for the environment name;
 //  4. the config file's top level;
 //  5. its default.
 //
-// --set follows the same rule for the whole list: the --set flags together
-// replace SPARK2_SET, which replaces the file's list; lists are not merged.
-// Every value given is validated, even one that a higher layer overrides.
-// A SPARK2_* env var that is set but empty is an error; an empty NODE_ENV or
-// NO_COLOR counts as unset.
+// --set and --include follow the same rule for the whole list: the flags
+// together replace the env var's list, which replaces the file's list; lists
+// are not merged. Every value given is validated, even one that a higher
+// layer overrides (whether a directory exists is checked for the winner
+// only). A SPARK2_* env var that is set but empty is an error; an empty
+// NODE_ENV, PORT or NO_COLOR counts as unset.
 //
 // # Config file
 //
 // The file is -c/--config, else SPARK2_CONFIG, else spark2.json in the -C
 // directory (from the command line or SPARK2_CHDIR, not from the file) or,
 // without one, in the working directory. It is a JSON object whose keys are
-// the long option names, with values of the option's type (a string; a
-// number for workers and stop-timeout; true/false for booleans; for set an
-// array ["KEY=VALUE"] or an object {"KEY": "VALUE"}, whose string, number or
-// boolean values are taken in key order), plus an optional "environments"
-// object of sections by environment name:
+// the long option names, with values of the option's type (a string; or a
+// number for workers, port, user, group and the durations stop-timeout,
+// ready and ready-timeout; true/false for booleans; for include an array of
+// strings; for set an array ["KEY=VALUE"] or an object {"KEY": "VALUE"},
+// whose string, number or boolean values are taken in key order), plus an
+// optional "environments" object of sections by environment name:
 //
 //	{
 //	  "workers": 2,
+//	  "port": 8080,
 //	  "set": {"GREETING": "hello"},
+//	  "include": ["lib"],
 //	  "environments": {
 //	    "production": {"workers": "auto", "restart": "on-failure"}
 //	  }

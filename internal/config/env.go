@@ -2,6 +2,8 @@ package config
 
 import (
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -9,8 +11,8 @@ import (
 // that is set but empty is an error. When an option's own var is unset, its
 // fallback (fallbackEnv) is read if it is set and not empty: NODE_ENV gives
 // -E its value, and NO_COLOR, whatever its value, means --no-color. The var
-// of a list option (SPARK2_SET) is one CSV record, as go-arg reads it:
-// comma-separated items, an item holding a comma in double quotes.
+// of a list option (SPARK2_SET, SPARK2_INCLUDE) is one CSV record, as go-arg
+// reads it: comma-separated items, an item holding a comma in double quotes.
 func envLayer(t *table, lookupEnv func(string) (string, bool)) ([]setting, error) {
 	var layer []setting
 	for _, o := range t.options {
@@ -29,9 +31,9 @@ func envLayer(t *table, lookupEnv func(string) (string, bool)) ([]setting, error
 		}
 		s := setting{opt: o, src: source{env: o.env}, text: val}
 		if o.kind == listKind {
-			items, err := splitList(val)
-			if err != nil {
-				return nil, s.src.invalid(val, err)
+			items, ok := splitList(val)
+			if !ok {
+				return nil, s.src.invalid(val, errListCSV(o))
 			}
 			s.items = items
 		}
@@ -57,13 +59,22 @@ func fallback(o *option, lookupEnv func(string) (string, bool)) (setting, bool) 
 }
 
 // splitList splits an env var list: one CSV record, spaces after commas
-// ignored.
-func splitList(val string) ([]string, error) {
+// ignored. ok is false when val is not one CSV record.
+func splitList(val string) (items []string, ok bool) {
 	r := csv.NewReader(strings.NewReader(val))
 	r.TrimLeadingSpace = true
 	records, err := r.ReadAll()
 	if err != nil || len(records) != 1 {
-		return nil, errListCSV
+		return nil, false
 	}
-	return records[0], nil
+	return records[0], true
+}
+
+// errListCSV is the error of the env var of list option o that is not one
+// CSV record.
+func errListCSV(o *option) error {
+	if o.keyed() {
+		return errors.New(`want comma-separated KEY=VALUE items; quote an item that holds a comma: "K=a,b"`)
+	}
+	return fmt.Errorf(`want comma-separated items, each %s; quote an item that holds a comma: "a,b"`, o.accepts)
 }

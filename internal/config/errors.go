@@ -30,7 +30,8 @@ func oneLine(s string) string {
 
 // source is where a setting comes from; exactly one group of fields is set.
 type source struct {
-	flag string // flag as named in messages, "-n/--workers"
+	flag string // flag as named in messages, "-n/--workers"; or "the default of -n/--workers"
+	def  bool   // the option's default tag (flag says so)
 	env  string // env var, "SPARK2_WORKERS"
 	file string // config file as shown to the user
 	key  string // key in file, dotted inside a section: "environments.production.workers"

@@ -12,10 +12,11 @@ import (
 
 // decodeValue turns the JSON value raw of option o into a setting. A boolean
 // option takes true or false (false means false); a text option takes a
-// string, or a number when o is numeric (--workers, --stop-timeout: a number
-// of seconds); a list option (--set) takes an array of "KEY=VALUE" strings or
-// an object {"KEY": VALUE} whose values are strings, numbers or booleans
-// (items in key order). null is refused like any other wrong type.
+// string, or a number when o is numeric (--workers, --port, --user, --group;
+// --stop-timeout, --ready, --ready-timeout: a number of seconds); a list
+// option takes an array of strings, and --set (keyed) also an object
+// {"KEY": VALUE} whose values are strings, numbers or booleans (items in key
+// order). null is refused like any other wrong type.
 func decodeValue(o *option, src source, raw json.RawMessage) (setting, error) {
 	s := setting{opt: o, src: src}
 	kind := kindOf(raw)
@@ -26,8 +27,8 @@ func decodeValue(o *option, src source, raw json.RawMessage) (setting, error) {
 		_ = json.Unmarshal(raw, &s.text)
 	case o.kind == textKind && kind == "a number" && o.numeric():
 		s.text = number(raw)
-	case o.kind == listKind && (kind == "an array" || kind == "an object"):
-		items, err := listItems(raw)
+	case o.kind == listKind && (kind == "an array" || kind == "an object" && o.keyed()):
+		items, err := listItems(o, raw)
 		if err != nil {
 			return s, src.invalid(string(raw), err)
 		}
@@ -38,7 +39,7 @@ func decodeValue(o *option, src source, raw json.RawMessage) (setting, error) {
 		case o.kind == boolKind:
 			want = "true or false"
 		case o.kind == listKind:
-			want = `an array of "KEY=VALUE" strings or an object {"KEY": "VALUE"}`
+			want = listWant(o)
 		case o.kind == textKind && !o.numeric():
 			want = "a string (" + want + ")"
 		}
@@ -50,12 +51,24 @@ func decodeValue(o *option, src source, raw json.RawMessage) (setting, error) {
 // errListType is the error of a --set list item of the wrong JSON type.
 var errListType = errors.New(`want an array of "KEY=VALUE" strings or an object whose values are strings, numbers or booleans`)
 
-// listItems returns the "KEY=VALUE" items of a JSON array or object.
-func listItems(raw json.RawMessage) ([]string, error) {
+// listWant says what a config file may give for list option o.
+func listWant(o *option) string {
+	if o.keyed() {
+		return `an array of "KEY=VALUE" strings or an object {"KEY": "VALUE"}`
+	}
+	return "an array of strings, each " + o.accepts
+}
+
+// listItems returns the items of list option o given as a JSON array, or as
+// a JSON object of "KEY=VALUE" items when o is keyed.
+func listItems(o *option, raw json.RawMessage) ([]string, error) {
 	if kindOf(raw) == "an array" {
 		var items []string
 		if json.Unmarshal(raw, &items) != nil {
-			return nil, errListType
+			if o.keyed() {
+				return nil, errListType
+			}
+			return nil, errors.New("want " + listWant(o))
 		}
 		return items, nil
 	}

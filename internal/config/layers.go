@@ -22,7 +22,7 @@ func defaultLayer(t *table) []setting {
 		if o.def == "" || o.def == defaultNone || o.long == keyConfig {
 			continue
 		}
-		layer = append(layer, setting{opt: o, src: source{flag: "the default of " + o.flagName()}, text: o.def})
+		layer = append(layer, setting{opt: o, src: source{flag: "the default of " + o.flagName(), def: true}, text: o.def})
 	}
 	return layer
 }

@@ -88,7 +88,7 @@ func (m machine) parse(args []string, lookupEnv func(string) (string, bool), cwd
 	if err != nil {
 		return Result{}, err
 	}
-	c, err := m.resolve(o, won, cwd)
+	c, err := m.resolve(t, o, won, cwd)
 	if err != nil {
 		return Result{}, err
 	}

@@ -62,21 +62,29 @@ func mustParse(t *testing.T, w world, args ...string) (Config, string) {
 func TestDefaults(t *testing.T) {
 	got, _ := mustParse(t, world{})
 	want := Config{Workers: 1, Restart: RestartAlways, StopTimeout: 8 * time.Second,
-		Env: "development", LogLevel: "info", LogFormat: "text"}
+		Env: "development", LogLevel: "info", LogFormat: "text",
+		Port: 3000, ReadyDelay: time.Second, ReadyTimeout: 30 * time.Second}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
 	}
 }
 
 func TestEveryFlag(t *testing.T) {
-	got, dir := mustParse(t, world{files: map[string]string{"app/": ""}},
+	// Every option but --no-listen, which refuses -p, -H and --ssl-*.
+	got, dir := mustParse(t, world{files: map[string]string{"app/": "", "lib/": ""}},
 		"-n", "3", "--restart", "on-failure", "--stop-timeout", "1500ms", "--accesslog", "logs/a.log",
 		"-C", "app", "-E", "production", "--set", "A=1", "--set", "B=x=y", "--comment", "web",
-		"-v", "-K", "--log-format", "json", "--log-level", "warn", "node", "app.js")
+		"-v", "-K", "--log-format", "json", "--log-level", "warn",
+		"-p", "8443", "-H", "::1", "--ssl-key", "tls/key.pem", "--ssl-crt", "/etc/tls/crt.pem",
+		"-u", "1000", "-g", "www-data", "-I", "lib", "--include", "/tmp", "-e", "globalThis.x = 1", "-D",
+		"--ready", "notify", "--ready-timeout", "1m", "node", "app.js")
 	want := Config{Command: []string{"node", "app.js"}, Workers: 3, Restart: RestartOnFailure,
 		StopTimeout: 1500 * time.Millisecond, AccessLog: filepath.Join(dir, "logs/a.log"),
 		Chdir: filepath.Join(dir, "app"), Env: "production", Set: []string{"A=1", "B=x=y"},
-		Comment: "web", LogLevel: "debug", LogFormat: "json", NoColor: true}
+		Comment: "web", LogLevel: "debug", LogFormat: "json", NoColor: true,
+		Port: 8443, Host: "::1", SSLKey: filepath.Join(dir, "tls/key.pem"), SSLCrt: "/etc/tls/crt.pem",
+		User: "1000", Group: "www-data", Include: []string{filepath.Join(dir, "lib"), "/tmp"},
+		Eval: "globalThis.x = 1", Debug: true, ReadyNotify: true, ReadyGiven: true, ReadyTimeout: time.Minute}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("every flag:\n got %+v\nwant %+v", got, want)
 	}
@@ -120,6 +128,18 @@ func TestValueForms(t *testing.T) {
 		{"json false is false", world{files: map[string]string{"spark2.json": `{"verbose": false, "no-color": false}`}}, nil, func(c Config) any { return [2]any{c.LogLevel, c.NoColor} }, [2]any{"info", false}},
 		{"json true", world{files: map[string]string{"spark2.json": `{"no-color": true}`}}, nil, func(c Config) any { return c.NoColor }, true},
 		{"comment may be empty", world{}, []string{"--comment="}, func(c Config) any { return c.Comment }, ""},
+		{"eval may be empty", world{env: map[string]string{"SPARK2_EVAL": "x()"}}, []string{"--eval="}, func(c Config) any { return c.Eval }, ""},
+		{"host 0.0.0.0 as given", world{}, []string{"-H", "0.0.0.0"}, func(c Config) any { return c.Host }, "0.0.0.0"},
+		{"host :: as given", world{}, []string{"-H", "::"}, func(c Config) any { return c.Host }, "::"},
+		{"host with zone", world{}, []string{"-H", "fe80::1%eth0"}, func(c Config) any { return c.Host }, "fe80::1%eth0"},
+		{"host default is all", world{}, nil, func(c Config) any { return c.Host }, ""},
+		{"port 65535", world{}, []string{"-p", "65535"}, func(c Config) any { return c.Port }, 65535},
+		{"json port 8080.0", file(`{"port": 8080.0}`), nil, func(c Config) any { return c.Port }, 8080},
+		{"user 0", world{}, []string{"-u", "0"}, func(c Config) any { return c.User }, "0"},
+		{"user name 32 chars", world{}, []string{"-u", "abcdefghijklmnopqrstuvwxyz012345"}, func(c Config) any { return c.User }, "abcdefghijklmnopqrstuvwxyz012345"},
+		{"group machine account", world{}, []string{"-g", "host$"}, func(c Config) any { return c.Group }, "host$"},
+		{"ready 0s", world{}, []string{"--ready", "0s"}, func(c Config) any { return c.ReadyDelay }, time.Duration(0)},
+		{"ready-timeout 1h", world{}, []string{"--ready-timeout", "3600"}, func(c Config) any { return c.ReadyTimeout }, time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := mustParse(t, tc.w, tc.args...)

@@ -7,19 +7,38 @@ import (
 
 // resolve turns overlaid options into a Config: "auto" workers become the
 // CPUs available to the container (at most maxWorkers), -v lowers the log
-// level to debug unless it is already trace, --accesslog is made absolute
-// against cwd, and -C is checked to be a directory and made absolute; won
-// names the winning source of each option for messages.
-func (m machine) resolve(o *options, won map[string]source, cwd string) (Config, error) {
+// level to debug unless it is already trace, --accesslog, --ssl-key and
+// --ssl-crt are made absolute against cwd, and -C and each -I are checked to
+// be directories and made absolute; the options of the listening socket are
+// checked together (checkSocket). won names the winning source of each
+// option for messages.
+func (m machine) resolve(t *table, o *options, won map[string]source, cwd string) (Config, error) {
+	if err := checkSocket(t, o, won); err != nil {
+		return Config{}, err
+	}
 	c := Config{
-		Workers:     o.Workers.n,
-		Restart:     Restart(o.Restart),
-		StopTimeout: time.Duration(o.StopTimeout),
-		Env:         string(o.Env),
-		Comment:     string(o.Comment),
-		LogFormat:   string(o.LogFormat),
-		LogLevel:    string(o.LogLevel),
-		NoColor:     o.NoColor,
+		Workers:      o.Workers.n,
+		Restart:      Restart(o.Restart),
+		StopTimeout:  time.Duration(o.StopTimeout),
+		Env:          string(o.Env),
+		Comment:      string(o.Comment),
+		LogFormat:    string(o.LogFormat),
+		LogLevel:     string(o.LogLevel),
+		NoColor:      o.NoColor,
+		Port:         int(o.Port),
+		Host:         string(o.Host),
+		NoListen:     o.NoListen,
+		SSLKey:       absPathOrNone(cwd, string(o.SSLKey)),
+		SSLCrt:       absPathOrNone(cwd, string(o.SSLCrt)),
+		AccessLog:    absPathOrNone(cwd, string(o.AccessLog)),
+		User:         string(o.User),
+		Group:        string(o.Group),
+		Eval:         string(o.Eval),
+		Debug:        o.Debug,
+		ReadyNotify:  o.Ready.notify,
+		ReadyDelay:   o.Ready.delay,
+		ReadyGiven:   given(won, keyReady),
+		ReadyTimeout: time.Duration(o.ReadyTimeout),
 	}
 	if o.Workers.auto {
 		c.Workers = min(max(m.cpus(), 1), maxWorkers)
@@ -30,8 +49,12 @@ func (m machine) resolve(o *options, won map[string]source, cwd string) (Config,
 	for _, a := range o.Set {
 		c.Set = append(c.Set, string(a))
 	}
-	if o.AccessLog != "" {
-		c.AccessLog = absPath(cwd, string(o.AccessLog))
+	for _, p := range o.Include {
+		dir, err := resolveDir(cwd, string(p), won[keyInclude])
+		if err != nil {
+			return Config{}, err
+		}
+		c.Include = append(c.Include, dir)
 	}
 	if o.Chdir != "" {
 		dir, err := resolveDir(cwd, string(o.Chdir), won[keyChdir])
@@ -51,6 +74,14 @@ func resolveChdir(cwd string, s setting) (string, error) {
 		return "", s.src.invalid(s.text, err)
 	}
 	return resolveDir(cwd, s.text, s.src)
+}
+
+// absPathOrNone is absPath, except that "" (none) stays "".
+func absPathOrNone(cwd, p string) string {
+	if p == "" {
+		return ""
+	}
+	return absPath(cwd, p)
 }
 
 // moreVerbose returns the more verbose of two log levels of logLevels.

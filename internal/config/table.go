@@ -122,3 +122,9 @@ func newOption(f reflect.StructField) (*option, error) {
 func (o *option) numeric() bool {
 	return o.kind == textKind && reflect.PointerTo(o.elem).Implements(reflect.TypeFor[numeric]())
 }
+
+// keyed reports whether o is a list of "KEY=VALUE" items (--set), which a
+// config file may give as a JSON object.
+func (o *option) keyed() bool {
+	return o.kind == listKind && reflect.PointerTo(o.elem).Implements(reflect.TypeFor[keyed]())
+}

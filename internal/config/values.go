@@ -22,6 +22,10 @@ type value interface {
 // numeric marks a value type that a config file may also give as a JSON number.
 type numeric interface{ numeric() }
 
+// keyed marks a list item type "KEY=VALUE" whose list a config file may also
+// give as a JSON object {"KEY": VALUE}.
+type keyed interface{ keyed() }
+
 // errWant is the error of a value that v does not accept.
 func errWant(v value) error { return errors.New("want " + v.accepts()) }
 
@@ -65,11 +69,12 @@ func (r *restartValue) UnmarshalText(b []byte) error {
 	return errWant(r)
 }
 
-// maxStopTimeout is the largest --stop-timeout.
-const maxStopTimeout = time.Hour
+// maxDuration is the largest --stop-timeout, --ready and --ready-timeout.
+const maxDuration = time.Hour
 
-// durationValue is --stop-timeout: a Go duration ("5s", "1500ms") or a bare
-// number of seconds ("5", "0.5"), above 0 and at most maxStopTimeout.
+// durationValue is --stop-timeout and --ready-timeout: a Go duration ("5s",
+// "1500ms") or a bare number of seconds ("5", "0.5"), above 0 and at most
+// maxDuration.
 type durationValue time.Duration
 
 func (*durationValue) numeric() {}
@@ -77,21 +82,49 @@ func (*durationValue) accepts() string {
 	return `a duration above 0 and at most 1h, such as "8s", "1500ms" or a number of seconds`
 }
 func (d *durationValue) UnmarshalText(b []byte) error {
-	s := string(b)
-	var t time.Duration
-	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		if math.IsNaN(secs) || secs <= 0 || secs > maxStopTimeout.Seconds() {
-			return errWant(d)
-		}
-		t = time.Duration(secs * float64(time.Second))
-	} else if t, err = time.ParseDuration(s); err != nil {
-		return errWant(d)
-	}
-	if t <= 0 || t > maxStopTimeout {
+	t, ok := parseDuration(string(b))
+	if !ok || t == 0 {
 		return errWant(d)
 	}
 	*d = durationValue(t)
 	return nil
+}
+
+// readyValue is --ready: "notify" (in any letter case), or a delay from 0 to
+// maxDuration in the syntax of durationValue.
+type readyValue struct {
+	notify bool          // the worker says when it is ready
+	delay  time.Duration // else it is deemed ready this long after its start
+}
+
+func (*readyValue) numeric() {}
+func (*readyValue) accepts() string {
+	return `notify, or a duration from 0 to 1h such as "1s", "500ms" or a number of seconds`
+}
+func (r *readyValue) UnmarshalText(b []byte) error {
+	if strings.EqualFold(string(b), "notify") {
+		*r = readyValue{notify: true}
+		return nil
+	}
+	t, ok := parseDuration(string(b))
+	if !ok {
+		return errWant(r)
+	}
+	*r = readyValue{delay: t}
+	return nil
+}
+
+// parseDuration parses a Go duration ("5s", "1500ms") or a bare number of
+// seconds ("5", "0.5"); ok is false unless it is from 0 to maxDuration.
+func parseDuration(s string) (t time.Duration, ok bool) {
+	if secs, err := strconv.ParseFloat(s, 64); err == nil {
+		if math.IsNaN(secs) || secs < 0 || secs > maxDuration.Seconds() {
+			return 0, false
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	t, err := time.ParseDuration(s)
+	return t, err == nil && t >= 0 && t <= maxDuration
 }
 
 // pathValue is a file or directory name; it may not be empty.

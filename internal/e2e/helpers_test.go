@@ -23,6 +23,7 @@ import (
 //	describe              print one line "describe ..." of what the worker sees, then serve
 //	orphans N             make N short-lived orphans (double fork), print "orphaned N", then serve
 //	nap DURATION          sleep, then exit 0
+//	http READY [CRASH]    an HTTP server on the socket from spark2 (see httpWorker)
 func runHelper(name string, args []string) int {
 	selfBin, _ = os.Executable()
 	switch name {
@@ -55,6 +56,8 @@ func runHelper(name string, args []string) int {
 		}
 		fmt.Printf("orphaned %d\n", n)
 		return serve(false)
+	case "http":
+		return httpWorker(args)
 	case "nap":
 		d, _ := time.ParseDuration(args[0])
 		time.Sleep(d)

@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	os.Chmod(dir, 0o755) // workers dropped to -u nobody re-run spark2 from here
 	spark2Bin = filepath.Join(dir, "spark2")
 	build := exec.Command("go", "build", "-o", spark2Bin, "github.com/spark2/spark2")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")

@@ -73,7 +73,8 @@ func runVia(t *testing.T, md mode, wrapper, env []string, args ...string) *maste
 	}
 	m := &master{t: t, ns: bool(md), lines: make(chan string, 100000), done: make(chan struct{})}
 	m.cmd = exec.Command(argv[0], argv[1:]...)
-	m.cmd.Env = append(os.Environ(), env...)
+	// PORT=0 (the lowest layer for the port): any free port, unless the test says.
+	m.cmd.Env = append(append(cleanEnv(), "PORT=0"), env...)
 	m.cmd.Stderr = lockedWriter{m}
 	stdout, err := m.cmd.StdoutPipe()
 	if err != nil {
@@ -118,10 +119,16 @@ func (m *master) read(r interface{ Read([]byte) (int, error) }) {
 	close(m.done)
 }
 
-// waitChild finds spark2, the child of unshare.
+// waitChild finds spark2, the child of unshare; 0 if spark2 has already
+// exited (a short run), with unshare.
 func (m *master) waitChild() int {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
+		select {
+		case <-m.done:
+			return 0
+		default:
+		}
 		all, _ := procfs.All()
 		for _, st := range all {
 			if st.PPid == m.cmd.Process.Pid {

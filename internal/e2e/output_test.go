@@ -104,8 +104,8 @@ func TestWorkerContract(t *testing.T) {
 			append([]string{"-n", "2", "-E", "staging", "--set", "FOO=bar"}, helper("describe")...)...)
 		for i := 0; i < 2; i++ {
 			f := fields(m.line("describe "))
-			if f["fds"] != "0,1,2" {
-				t.Errorf("worker fds %s, want 0,1,2", f["fds"])
+			if f["fds"] != "0,1,2,3,4" {
+				t.Errorf("worker fds %s, want 0,1,2, the socket and the ready fd", f["fds"])
 			}
 			if f["pgid"] != f["pid"] {
 				t.Errorf("worker pgid %s, want its own group %s", f["pgid"], f["pid"])
@@ -116,8 +116,8 @@ func TestWorkerContract(t *testing.T) {
 			if f["spark2_env"] != "staging" || f["node_env"] != "staging" || f["foo"] != "bar" {
 				t.Errorf("env %v, want SPARK2_ENV=NODE_ENV=staging, FOO=bar", f)
 			}
-			if f["listen_pid"] != "" {
-				t.Errorf("spark2's own LISTEN_PID leaked to the worker: %s", f["listen_pid"])
+			if f["listen_pid"] != f["pid"] {
+				t.Errorf("LISTEN_PID %s, want the worker's own %s (not spark2's 42)", f["listen_pid"], f["pid"])
 			}
 			if f["worker_id"] != "0" && f["worker_id"] != "1" {
 				t.Errorf("SPARK2_WORKER_ID %q", f["worker_id"])

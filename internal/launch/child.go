@@ -7,30 +7,46 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
+// optNoNewPrivs is Child's option for Spec.NoNewPrivs.
+const optNoNewPrivs = "no-new-privs"
+
 // Child is spark2's hidden child mode: args are what Start put after ChildArg
-// ("<report fd> -- COMMAND ARG..."). It makes the process what the worker
-// contract promises, then execs COMMAND in place, so Child only returns on
-// failure, with the exit code to use: 127 when COMMAND is not found, 126 when
-// it cannot be executed, 2 when args are malformed. The reason is written to
-// the report fd for the master, and to stderr for the user.
+// ("<report fd> [no-new-privs] -- COMMAND ARG..."). It makes the process what
+// the worker contract promises (LISTEN_PID is its own pid when LISTEN_FDS is
+// set; a clean signal state; only the fds below the report fd), then execs
+// COMMAND in place, so Child only returns on failure, with the exit code to
+// use: 127 when COMMAND is not found, 126 when it cannot be executed, 2 when
+// args are malformed. The reason is written to the report fd for the master,
+// and to stderr for the user.
 func Child(args []string) int {
-	runtime.LockOSThread() // the signal mask we clear is this thread's
-	if len(args) < 3 || args[1] != "--" {
+	runtime.LockOSThread() // the signal mask and no_new_privs we set are this thread's
+	sep := slices.Index(args, "--")
+	if sep < 1 || sep == len(args)-1 {
 		fmt.Fprintln(os.Stderr, "spark2: "+ChildArg+" is internal to spark2; it is not for direct use")
 		return 2
 	}
 	fd, err := strconv.Atoi(args[0])
 	if err != nil || fd < 3 {
-		fmt.Fprintf(os.Stderr, "spark2: "+ChildArg+": bad report fd %q\n", args[0])
+		fmt.Fprintln(os.Stderr, "spark2: "+ChildArg+" is internal to spark2; it is not for direct use")
 		return 2
 	}
 	report := os.NewFile(uintptr(fd), "spark2-exec-report")
-	command := args[2:]
+	command := args[sep+1:]
+	if os.Getenv("LISTEN_FDS") != "" {
+		os.Setenv("LISTEN_PID", strconv.Itoa(os.Getpid()))
+	}
 	path, code, err := lookPath(command[0])
+	if err == nil && slices.Contains(args[1:sep], optNoNewPrivs) {
+		err = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+		code = 126
+	}
 	if err == nil {
 		if err = prepare(fd); err == nil {
 			err = syscall.Exec(path, command, os.Environ())

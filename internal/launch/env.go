@@ -8,30 +8,39 @@ import "strings"
 var inheritedOnly = []string{"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET"}
 
 // Env returns a worker's environment: base (spark2's own, normally) without the
-// variables in inheritedOnly, then each "KEY=VALUE" of overrides, a later
-// KEY replacing an earlier one in place. base is not modified.
+// variables in inheritedOnly, then overrides as With applies them. base is not
+// modified.
 func Env(base []string, overrides ...string) []string {
 	env := make([]string, 0, len(base)+len(overrides))
-	index := make(map[string]int, len(base)+len(overrides))
-	add := func(kv string) {
-		k, _, _ := strings.Cut(kv, "=")
-		if i, ok := index[k]; ok {
-			env[i] = kv
-			return
-		}
-		index[k] = len(env)
-		env = append(env, kv)
-	}
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
 		if !dropped(k) {
-			add(kv)
+			env = append(env, kv)
 		}
 	}
-	for _, kv := range overrides {
-		add(kv)
+	return With(env, overrides...)
+}
+
+// With returns env with each "KEY=VALUE" of overrides applied: a KEY already
+// there is replaced in place, a new one appended. env is not modified.
+func With(env []string, overrides ...string) []string {
+	out := make([]string, len(env), len(env)+len(overrides))
+	copy(out, env)
+	index := make(map[string]int, len(out))
+	for i, kv := range out {
+		k, _, _ := strings.Cut(kv, "=")
+		index[k] = i
 	}
-	return env
+	for _, kv := range overrides {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := index[k]; ok {
+			out[i] = kv
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, kv)
+	}
+	return out
 }
 
 func dropped(key string) bool {

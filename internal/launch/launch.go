@@ -28,6 +28,12 @@ type Spec struct {
 	Env     []string   // the worker's whole environment
 	Dir     string     // working directory; "" means the master's
 	Files   []*os.File // inherited as fd 3, 4, ...; nil for none
+	// ReadyFD gives the worker one more fd, after Files, and its number in
+	// SPARK2_READY_FD: writing anything to it says "ready" (Process.Ready).
+	ReadyFD bool
+	// NoNewPrivs sets no_new_privs in the worker: exec can never gain
+	// privileges (setuid binaries, file capabilities).
+	NoNewPrivs bool
 }
 
 // Process is a started worker.
@@ -39,6 +45,10 @@ type Process struct {
 	// Exec receives exactly one value: nil once COMMAND has been exec'd, or an
 	// *ExecError when it could not be (the process then exits with its Code).
 	Exec <-chan error
+	// Ready receives exactly one value: true when the worker writes to its
+	// ready fd, false when the fd is closed unwritten (the worker ended, or
+	// closed it). nil without Spec.ReadyFD.
+	Ready <-chan bool
 }
 
 // ExecError says why COMMAND could not be executed.
@@ -78,29 +88,51 @@ func Start(spec Spec) (*Process, error) {
 	outR, outW := pipe()
 	errR, errW := pipe()
 	execR, execW := pipe()
+	var readyR, readyW *os.File
+	if spec.ReadyFD {
+		readyR, readyW = pipe()
+	}
 	if err != nil {
 		closeAll()
 		return nil, fmt.Errorf("create pipes for a worker: %w", err)
 	}
 	files := append([]*os.File{devnull, outW, errW}, spec.Files...)
+	env := spec.Env
+	if readyW != nil {
+		env = append(env[:len(env):len(env)], "SPARK2_READY_FD="+strconv.Itoa(len(files)))
+		files = append(files, readyW)
+	}
 	files = append(files, execW)
-	argv := append([]string{spec.Self, ChildArg, strconv.Itoa(len(files) - 1), "--"}, spec.Command...)
+	argv := []string{spec.Self, ChildArg, strconv.Itoa(len(files) - 1)}
+	if spec.NoNewPrivs {
+		argv = append(argv, optNoNewPrivs)
+	}
+	argv = append(append(argv, "--"), spec.Command...)
 	proc, err := os.StartProcess(spec.Self, argv, &os.ProcAttr{
 		Dir:   spec.Dir,
-		Env:   spec.Env,
+		Env:   env,
 		Files: files,
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	})
-	outW.Close()
-	errW.Close()
-	execW.Close()
+	for _, w := range []*os.File{outW, errW, execW, readyW} {
+		if w != nil {
+			w.Close()
+		}
+	}
 	if err != nil {
-		outR.Close()
-		errR.Close()
-		execR.Close()
+		for _, r := range []*os.File{outR, errR, execR, readyR} {
+			if r != nil {
+				r.Close()
+			}
+		}
 		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), err)
 	}
 	p := &Process{Pid: proc.Pid, Stdout: outR, Stderr: errR}
+	if readyR != nil {
+		ready := make(chan bool, 1)
+		p.Ready = ready
+		go awaitReady(readyR, ready)
+	}
 	// The reaper waits for the process; Release drops Go's handle (a pidfd on
 	// recent kernels) without waiting.
 	proc.Release()
@@ -111,6 +143,14 @@ func Start(spec Spec) (*Process, error) {
 	p.Exec = ch
 	go func() { ch <- readExecResult(execR) }()
 	return p, nil
+}
+
+// awaitReady reports whether the worker wrote to its ready fd before closing it.
+func awaitReady(r *os.File, ready chan<- bool) {
+	defer r.Close()
+	var b [1]byte
+	n, _ := r.Read(b[:])
+	ready <- n > 0
 }
 
 // readExecResult reads the child's report: nothing before EOF means COMMAND

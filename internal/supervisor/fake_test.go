@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
 )
 
@@ -20,6 +21,7 @@ type harness struct {
 	sup     *Supervisor
 	exits   chan reap.Exit
 	signals chan os.Signal
+	notify  chan ready.Message
 	starts  chan fakeProc
 	kills   chan kill
 	outcome chan Outcome
@@ -31,6 +33,7 @@ type harness struct {
 	execErr func(slot int) error // the exec report of each start; nil: exec succeeds
 	dead    map[int]bool         // pids Alive reports gone
 	desc    []int                // what Descendants returns
+	parents map[int]int          // what Parent returns
 }
 
 type fakeProc struct {
@@ -50,16 +53,16 @@ type fakeTimer struct {
 func testOptions(workers int) Options {
 	return Options{
 		Workers: workers, Restart: config.RestartAlways, StopTimeout: 5 * time.Second,
-		Backoff: DefaultBackoff, SweepEvery: time.Second,
+		Backoff: DefaultBackoff, SweepEvery: time.Second, ReadyTimeout: 30 * time.Second,
 	}
 }
 
 func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 	t.Helper()
 	h := &harness{
-		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal),
+		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message),
 		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1),
-		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{},
+		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{}, parents: map[int]int{},
 	}
 	for _, f := range setup {
 		f(h)
@@ -69,11 +72,12 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		Kill:        func(pid int, sig syscall.Signal) error { h.kills <- kill{pid, sig}; return nil },
 		Alive:       func(pid int, _ uint64) bool { h.mu.Lock(); defer h.mu.Unlock(); return !h.dead[pid] },
 		Descendants: func() []int { h.mu.Lock(); defer h.mu.Unlock(); return append([]int(nil), h.desc...) },
+		Parent:      func(pid int) int { h.mu.Lock(); defer h.mu.Unlock(); return h.parents[pid] },
 		Now:         func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now },
 		After:       h.after,
 	}
 	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: testWriter{t}})
-	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals}, log)
+	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify}, log)
 	go func() { h.outcome <- h.sup.Run() }()
 	return h
 }
@@ -139,6 +143,24 @@ func (h *harness) started() fakeProc {
 	return fakeProc{}
 }
 
+// startedRunning waits for the next worker start and for the supervisor to
+// know its COMMAND runs.
+func (h *harness) startedRunning() fakeProc {
+	h.t.Helper()
+	p := h.started()
+	h.until("worker running", func(s Snapshot) bool {
+		for _, sl := range s.Slots {
+			for _, w := range []WorkerState{sl.Worker, sl.Replacement} {
+				if w.Pid == p.pid && w.Running {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return p
+}
+
 // startedN waits for n starts and returns them.
 func (h *harness) startedN(n int) []fakeProc {
 	h.t.Helper()
@@ -191,6 +213,18 @@ func (h *harness) signal(s syscall.Signal) {
 	h.sup.Snapshot() // the signal has been handled and the timer armed
 }
 
+// say sends a NOTIFY_SOCKET message from pid.
+func (h *harness) say(pid int, m ready.Message) {
+	h.t.Helper()
+	m.Pid = pid
+	select {
+	case h.notify <- m:
+	case <-time.After(wait):
+		h.t.Fatal("the supervisor did not take the notify message")
+	}
+	h.sup.Snapshot()
+}
+
 func (h *harness) result() Outcome {
 	h.t.Helper()
 	select {
@@ -220,7 +254,7 @@ func (h *harness) until(what string, cond func(Snapshot) bool) Snapshot {
 
 func allReady(s Snapshot) bool {
 	for _, sl := range s.Slots {
-		if !sl.Ready {
+		if !sl.Worker.Ready {
 			return false
 		}
 	}

@@ -1,5 +1,7 @@
 package supervisor
 
+import "time"
+
 // rollout is a rolling respawn in progress: slot by slot, a replacement is
 // started and, once it is ready, the old worker is stopped. Only one slot is
 // in flight at a time, so at most one extra worker runs.
@@ -53,7 +55,9 @@ func (s *Supervisor) rollNext() {
 // onReady is called once w can serve. A replacement takes over its slot and the
 // worker it replaces is stopped.
 func (s *Supervisor) onReady(w *worker) {
-	w.ready = true
+	w.ready, w.readyAt, w.readyBy = true, time.Time{}, time.Time{}
+	s.everReady = true
+	w.log.Debug("worker is ready", "after", s.os.Now().Sub(w.started).Round(time.Millisecond))
 	sl := s.slotOf(w)
 	if sl == nil || sl.next != w {
 		return

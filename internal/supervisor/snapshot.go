@@ -13,12 +13,25 @@ type Snapshot struct {
 // SlotState is one slot in a Snapshot.
 type SlotState struct {
 	ID           int
-	Pid          int       // the worker serving the slot; 0 while the slot is empty
-	Ready        bool      // that worker is ready
-	Started      time.Time // when that worker started
-	Replacement  int       // pid of its replacement during a rolling respawn; 0 when none
-	DeathsInARow int       // quick deaths in a row (crash-looping at Backoff.CrashLoop)
-	RespawnAt    time.Time // a respawn waiting out its back-off; zero when none
+	Worker       WorkerState // the worker serving the slot; Pid 0 while the slot is empty
+	Replacement  WorkerState // its replacement during a rolling respawn; Pid 0 when none
+	DeathsInARow int         // quick deaths in a row (crash-looping at Backoff.CrashLoop)
+	RespawnAt    time.Time   // a respawn waiting out its back-off; zero when none
+}
+
+// WorkerState is one worker in a Snapshot.
+type WorkerState struct {
+	Pid     int
+	Started time.Time
+	Running bool // its COMMAND has been exec'd
+	Ready   bool
+}
+
+func stateOf(w *worker) WorkerState {
+	if w == nil {
+		return WorkerState{}
+	}
+	return WorkerState{Pid: w.pid, Started: w.started, Running: w.execDone && w.execErr == nil, Ready: w.ready}
 }
 
 // Snapshot returns the supervisor's state, as the loop sees it between two
@@ -37,14 +50,10 @@ func (s *Supervisor) Snapshot() Snapshot {
 func (s *Supervisor) snapshot() Snapshot {
 	snap := Snapshot{Stopping: s.stop != nil, Rolling: s.roll != nil, Counts: s.counts}
 	for _, sl := range s.slots {
-		st := SlotState{ID: sl.id, DeathsInARow: sl.failures, RespawnAt: sl.spawnAt}
-		if sl.cur != nil {
-			st.Pid, st.Ready, st.Started = sl.cur.pid, sl.cur.ready, sl.cur.started
-		}
-		if sl.next != nil {
-			st.Replacement = sl.next.pid
-		}
-		snap.Slots = append(snap.Slots, st)
+		snap.Slots = append(snap.Slots, SlotState{
+			ID: sl.id, Worker: stateOf(sl.cur), Replacement: stateOf(sl.next),
+			DeathsInARow: sl.failures, RespawnAt: sl.spawnAt,
+		})
 	}
 	return snap
 }

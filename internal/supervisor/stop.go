@@ -14,13 +14,13 @@ const (
 	Stopped      Reason = iota // a stop signal; every process ended within the stop timeout
 	StopKilled                 // a stop signal; something had to be SIGKILLed at the stop timeout
 	WorkersEnded               // --restart no/on-failure and every worker has ended
-	CannotExec                 // COMMAND could not be executed (Code is 126 or 127)
+	Permanent                  // COMMAND cannot run (Code 126, 127) or said so (Code ExitPermanent)
 )
 
 // Outcome is what Run returns.
 type Outcome struct {
 	Reason Reason
-	Code   int       // WorkersEnded: the first failing worker's code, else 0; CannotExec: 126 or 127
+	Code   int       // WorkersEnded: the first failing worker's code, else 0; Permanent: 126, 127 or 78
 	Signal os.Signal // Stopped, StopKilled: the signal that asked for the stop
 }
 
@@ -55,9 +55,9 @@ func (s *Supervisor) beginStop(outcome Outcome) {
 	s.checkEnd()
 }
 
-// fatal stops everything because COMMAND cannot run at all.
+// fatal stops everything because the workers can never run.
 func (s *Supervisor) fatal(code int) {
-	s.beginStop(Outcome{Reason: CannotExec, Code: code})
+	s.beginStop(Outcome{Reason: Permanent, Code: code})
 }
 
 // checkEnd runs after a worker ended: it notices when a run is over, or, in a

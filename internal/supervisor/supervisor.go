@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
 )
 
@@ -23,6 +24,7 @@ type Proc struct {
 	Pid       int
 	StartTime uint64       // identifies the process with Pid; 0 if unknown
 	Exec      <-chan error // one value: nil once COMMAND runs, or the *launch.ExecError
+	Ready     <-chan bool  // one value: true if the worker said "ready" on its ready fd; nil for none
 }
 
 // OS is everything the supervisor does to the outside world.
@@ -31,6 +33,7 @@ type OS struct {
 	Kill        func(pid int, sig syscall.Signal) error // kill(2); a negative pid is a process group
 	Alive       func(pid int, startTime uint64) bool    // is that process still running (not a zombie)?
 	Descendants func() []int                            // live descendants of the master
+	Parent      func(pid int) int                       // parent of pid; 0 if unknown
 	Now         func() time.Time                        // the clock
 	After       func(d time.Duration) <-chan time.Time  // a one-shot timer
 }
@@ -42,13 +45,21 @@ type Options struct {
 	StopTimeout time.Duration  // TERM-to-KILL grace
 	Backoff     Backoff        // crash-loop pacing
 	SweepEvery  time.Duration  // liveness sweep period (a safety net for lost exit statuses)
-	Reopen      func() error   // called on SIGUSR1 before it is forwarded; nil for none
+	// Readiness: with ReadyNotify a worker is ready only when it says so
+	// (NOTIFY_SOCKET or its ready fd); otherwise also ReadyDelay after its
+	// COMMAND was exec'd (0: at once). One that is not ready within
+	// ReadyTimeout is stopped: a failed replacement, or a crash.
+	ReadyNotify  bool
+	ReadyDelay   time.Duration
+	ReadyTimeout time.Duration
+	Reopen       func() error // called on SIGUSR1 before it is forwarded; nil for none
 }
 
 // Events are the supervisor's inputs from the outside.
 type Events struct {
-	Exits   <-chan reap.Exit // every reaped child, workers or not
-	Signals <-chan os.Signal // the master's signals (see package sig)
+	Exits   <-chan reap.Exit     // every reaped child, workers or not
+	Signals <-chan os.Signal     // the master's signals (see package sig)
+	Notify  <-chan ready.Message // NOTIFY_SOCKET datagrams; nil when there is no socket
 }
 
 // Supervisor runs the workers. Create it with New; call Run once.
@@ -61,6 +72,7 @@ type Supervisor struct {
 	slots    []*slot         // index = slot id
 	workers  map[int]*worker // every started worker not yet ended, by pid
 	execs    chan execResult // exec reports, forwarded from each Proc.Exec
+	readies  chan int        // pids that wrote to their ready fd
 	snaps    chan chan<- Snapshot
 	finished chan struct{} // closed when Run returns
 	final    Snapshot      // the state when Run returned
@@ -68,6 +80,7 @@ type Supervisor struct {
 	stop     *stopping     // the shutdown in progress, nil while running
 
 	everRan      bool      // some worker's COMMAND was exec'd
+	everReady    bool      // some worker was ready
 	firstFailure *int      // code of the first worker that failed on its own
 	outcome      Outcome   // what Run returns
 	done         bool      // Run's loop ends
@@ -92,6 +105,7 @@ func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
 		log:      log,
 		workers:  make(map[int]*worker),
 		execs:    make(chan execResult, 64),
+		readies:  make(chan int, 64),
 		snaps:    make(chan chan<- Snapshot),
 		finished: make(chan struct{}),
 	}
@@ -112,6 +126,10 @@ func (s *Supervisor) Run() Outcome {
 			s.onExit(e)
 		case r := <-s.execs:
 			s.onExec(r)
+		case pid := <-s.readies:
+			s.onSaidReady(pid)
+		case m := <-s.ev.Notify:
+			s.onNotify(m)
 		case sg := <-s.ev.Signals:
 			s.onSignal(sg)
 		case <-s.timerC:
@@ -158,6 +176,8 @@ func (s *Supervisor) nextDeadline() time.Time {
 	}
 	for _, w := range s.workers {
 		earliest(w.killAt)
+		earliest(w.readyAt)
+		earliest(w.readyBy)
 	}
 	if s.stop != nil {
 		earliest(s.stop.deadline)
@@ -173,16 +193,25 @@ func (s *Supervisor) onTimer() {
 		s.onStopTimer(now) // first: at the deadline, killAll covers every worker
 	}
 	for _, w := range s.workers {
-		if !w.killAt.IsZero() && !now.Before(w.killAt) {
+		if due(w.killAt, now) {
 			w.killAt = time.Time{}
 			w.log.Warn("worker did not stop in time; killing its process group", "stop_timeout", s.opt.StopTimeout)
 			s.signal(w, syscall.SIGKILL)
 		}
+		if due(w.readyAt, now) {
+			s.onReady(w)
+		}
+		if due(w.readyBy, now) {
+			s.onNotReadyInTime(w)
+		}
 	}
 	for _, sl := range s.slots {
-		if !sl.spawnAt.IsZero() && !now.Before(sl.spawnAt) {
+		if due(sl.spawnAt, now) {
 			sl.spawnAt = time.Time{}
 			s.spawn(sl, false)
 		}
 	}
 }
+
+// due says whether deadline t (zero: none) has come at now.
+func due(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }

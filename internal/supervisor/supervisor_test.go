@@ -32,7 +32,7 @@ func TestDeadWorkerIsReplacedInItsSlotOthersUntouched(t *testing.T) {
 	}
 	h.noStart()
 	s := h.sup.Snapshot()
-	if s.Slots[0].Pid != ps[0].pid || s.Slots[2].Pid != ps[2].pid {
+	if s.Slots[0].Worker.Pid != ps[0].pid || s.Slots[2].Worker.Pid != ps[2].pid {
 		t.Fatalf("other slots changed: %+v", s.Slots)
 	}
 	if len(h.kills) != 0 {
@@ -138,7 +138,7 @@ func TestRestartOnFailure(t *testing.T) {
 	}
 	h.exit(ps[1].pid, exited(0))
 	h.noStart()
-	if s := h.sup.Snapshot(); s.Slots[1].Pid != 0 {
+	if s := h.sup.Snapshot(); s.Slots[1].Worker.Pid != 0 {
 		t.Fatalf("slot 1 refilled after exit 0: %+v", s.Slots[1])
 	}
 }
@@ -162,8 +162,8 @@ func TestCommandNotFoundStopsAtOnce(t *testing.T) {
 		t.Fatalf("got %+v, want TERM to the other worker's group", k)
 	}
 	h.exit(ps[1].pid, exited(127))
-	if o := h.result(); o.Reason != CannotExec || o.Code != 127 {
-		t.Fatalf("outcome %+v, want CannotExec 127", o)
+	if o := h.result(); o.Reason != Permanent || o.Code != 127 {
+		t.Fatalf("outcome %+v, want Permanent 127", o)
 	}
 	h.noStartAfterEnd()
 }
@@ -276,7 +276,7 @@ func TestRollingRespawnReplacesEachSlotInTurn(t *testing.T) {
 	}
 	s := h.until("rollout done", func(s Snapshot) bool { return !s.Rolling })
 	for i, sl := range s.Slots {
-		if sl.Pid == old[i].pid || !sl.Ready {
+		if sl.Worker.Pid == old[i].pid || !sl.Worker.Ready {
 			t.Fatalf("slot %d not replaced: %+v", i, sl)
 		}
 	}
@@ -305,7 +305,7 @@ func TestRollingRespawnKeepsOldWorkersWhenReplacementFails(t *testing.T) {
 	n := h.started()
 	h.exit(n.pid, exited(1))
 	s := h.until("rollout abandoned", func(s Snapshot) bool { return !s.Rolling })
-	if s.Counts.FailedReloads != 1 || s.Slots[0].Pid != old[0].pid || s.Slots[1].Pid != old[1].pid {
+	if s.Counts.FailedReloads != 1 || s.Slots[0].Worker.Pid != old[0].pid || s.Slots[1].Worker.Pid != old[1].pid {
 		t.Fatalf("state %+v, want both old workers kept and one failed reload", s)
 	}
 	h.noStart()

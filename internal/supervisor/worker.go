@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/launch"
+	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
 )
 
@@ -31,12 +32,21 @@ type worker struct {
 
 	execDone bool                // the exec report arrived
 	execErr  error               // COMMAND could not be exec'd
-	ready    bool                // COMMAND runs (readiness, for now)
+	ready    bool                // it said so, or its ready delay passed
+	readyAt  time.Time           // when the ready delay makes it ready; zero when not due
+	readyBy  time.Time           // when it must be ready (--ready-timeout); zero once it is
+	notReady bool                // stopped for not being ready in time: its end is a failure
 	exit     *syscall.WaitStatus // exit seen before the exec report
-	stopping bool                // spark2 asked it to stop: its end is expected
+	stopping bool                // spark2 asked it to stop
 	killAt   time.Time           // when a stopping worker gets SIGKILL; zero when not due
 	missing  bool                // the last liveness sweep did not find it
 }
+
+// ExitPermanent is the exit status (EX_CONFIG) by which a worker says that
+// respawning it cannot help (spark2's node bootstrap uses it for a module
+// that exports no server). Before any worker was ever ready it stops spark2
+// with that code; after, it is a crash like any other.
+const ExitPermanent = 78
 
 type execResult struct {
 	pid int
@@ -74,6 +84,13 @@ func (s *Supervisor) spawn(sl *slot, replacement bool) {
 	}
 	s.counts.Spawned++
 	go func() { s.execs <- execResult{pid: p.Pid, err: <-p.Exec} }()
+	if p.Ready != nil {
+		go func() {
+			if <-p.Ready {
+				s.readies <- p.Pid
+			}
+		}()
+	}
 	w.log.Debug("worker spawned")
 }
 
@@ -85,7 +102,15 @@ func (s *Supervisor) onExec(r execResult) {
 	w.execDone, w.execErr = true, r.err
 	if r.err == nil {
 		s.everRan = true
-		s.onReady(w)
+		now := s.os.Now()
+		w.readyBy = now.Add(s.opt.ReadyTimeout)
+		switch {
+		case s.opt.ReadyNotify:
+		case s.opt.ReadyDelay <= 0:
+			s.onReady(w)
+		default:
+			w.readyAt = now.Add(s.opt.ReadyDelay)
+		}
 	}
 	if w.exit != nil {
 		s.ended(w, *w.exit)
@@ -102,6 +127,62 @@ func (s *Supervisor) onExit(e reap.Exit) {
 		return
 	}
 	s.ended(w, e.Status)
+}
+
+// onSaidReady: w wrote to its ready fd.
+func (s *Supervisor) onSaidReady(pid int) {
+	if w := s.workers[pid]; w != nil && w.execDone && !w.ready {
+		w.log.Debug("worker says it is ready")
+		s.onReady(w)
+	}
+}
+
+// onNotify handles a NOTIFY_SOCKET datagram from a worker or any of its
+// descendants (a shell script's systemd-notify, say).
+func (s *Supervisor) onNotify(m ready.Message) {
+	w := s.workerOf(m.Pid)
+	if w == nil {
+		s.log.Debug("notify message from a process that is no worker's", "pid", m.Pid)
+		return
+	}
+	if m.Ready && w.execDone && !w.ready {
+		w.log.Debug("worker says it is ready", "from", m.Pid)
+		s.onReady(w)
+	}
+}
+
+// workerOf finds the worker pid belongs to, walking up its parents.
+func (s *Supervisor) workerOf(pid int) *worker {
+	for i := 0; i < 16 && pid > 1; i++ {
+		if w := s.workers[pid]; w != nil {
+			return w
+		}
+		pid = s.os.Parent(pid)
+	}
+	return nil
+}
+
+// onNotReadyInTime stops w, which is not ready within --ready-timeout.
+func (s *Supervisor) onNotReadyInTime(w *worker) {
+	w.readyBy = time.Time{}
+	if w.ready || w.stopping {
+		return
+	}
+	why := "not ready within " + s.opt.ReadyTimeout.String() + " (--ready-timeout)"
+	if sl := s.slotOf(w); sl != nil && sl.next == w {
+		s.rolloutFailed(sl, "the replacement was "+why)
+		return
+	}
+	w.log.Error("worker is "+why+"; stopping it", "ready", readyMode(s.opt))
+	w.notReady = true
+	s.stopWorker(w)
+}
+
+func readyMode(o Options) string {
+	if o.ReadyNotify {
+		return "notify"
+	}
+	return o.ReadyDelay.String()
 }
 
 // onSweep is the safety net for exit statuses the reaper lost: a worker that is
@@ -132,7 +213,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	sl := s.slotOf(w)
 	defer s.checkEnd()
 	switch {
-	case w.stopping:
+	case w.stopping && !w.notReady:
 		w.log.Info("worker stopped", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 		if sl != nil && sl.cur == w {
 			sl.cur = nil
@@ -145,6 +226,10 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 			s.fatal(ee.Code)
 			return
 		}
+	case code == ExitPermanent && !s.everReady:
+		w.log.Error("worker failed permanently (exit 78, EX_CONFIG) before any worker was ready; stopping", "uptime", uptime.Round(time.Millisecond))
+		s.fatal(code)
+		return
 	default:
 		w.log.Warn("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 	}

@@ -1,0 +1,190 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// readyHTTP waits for n ready lines of http helpers; it returns slot -> pid
+// and the port they serve.
+func (m *master) readyHTTP(n int) (map[int]int, string) {
+	m.t.Helper()
+	got, port := map[int]int{}, ""
+	for len(got) < n {
+		f := fields(m.line("ready "))
+		slot, _ := strconv.Atoi(f["slot"])
+		pid, _ := strconv.Atoi(f["pid"])
+		got[slot], port = m.hostPid(pid), f["port"]
+	}
+	return got, port
+}
+
+func TestRollingRespawnUnderLoadZeroFailures(t *testing.T) {
+	bothModes(t, func(t *testing.T, md mode) {
+		m := run(t, md, nil, append([]string{"-n", "2", "-p", "0", "--ready", "notify"}, helper("http", "notify")...)...)
+		old, port := m.readyHTTP(2)
+		l := startLoad(t, "http://127.0.0.1:"+port+"/", 50, 60*time.Second)
+		seen := map[int]bool{old[0]: true, old[1]: true}
+		for i := 0; i < 20; i++ {
+			m.signal(syscall.SIGCONT)
+			fresh, _ := m.readyHTTP(2)
+			for slot, pid := range fresh {
+				if seen[pid] {
+					t.Fatalf("respawn %d: slot %d kept pid %d", i, slot, pid)
+				}
+				seen[pid] = true
+			}
+		}
+		l.finish()
+		l.report(t)
+		if l.failed.Load() != 0 || l.refused.Load() != 0 || l.ok.Load() == 0 {
+			t.Fatalf("%d failed, %d refused of %d: %q", l.failed.Load(), l.refused.Load(), l.ok.Load(), l.firstErrs)
+		}
+	})
+}
+
+func TestKilledWorkerUnderLoadRefusesNothing(t *testing.T) {
+	m := run(t, plain, nil, append([]string{"-n", "2", "-p", "0"}, helper("http", "fd")...)...)
+	pids, port := m.readyHTTP(2)
+	l := startLoad(t, "http://127.0.0.1:"+port+"/", 50, 30*time.Second)
+	eventually(t, "load flowing", func() bool { return l.ok.Load() > 500 }) // the kill lands mid-stream
+	syscall.Kill(pids[0], syscall.SIGKILL)
+	m.readyHTTP(1)
+	after := l.ok.Load()
+	eventually(t, "load flowing again", func() bool { return l.ok.Load() > after+500 })
+	l.finish()
+	l.report(t)
+	if l.refused.Load() != 0 {
+		t.Fatalf("%d connections refused", l.refused.Load())
+	}
+	// Requests in flight on the killed worker fail: that is the kill, not
+	// spark2. They are reported, and bounded by the number of clients.
+	t.Logf("in flight on the killed worker: %d failed", l.failed.Load())
+	if l.failed.Load() > 50 {
+		t.Fatalf("%d failed, more than the 50 clients could have had in flight", l.failed.Load())
+	}
+}
+
+func TestBrokenReplacementKeepsOldWorkers(t *testing.T) {
+	crash := filepath.Join(t.TempDir(), "broken-release")
+	m := run(t, plain, nil, append([]string{"-n", "2", "-p", "0", "--ready", "notify"}, helper("http", "notify", crash)...)...)
+	old, port := m.readyHTTP(2)
+	l := startLoad(t, "http://127.0.0.1:"+port+"/", 20, 30*time.Second)
+	os.WriteFile(crash, nil, 0o644)
+	m.signal(syscall.SIGHUP)
+	eventually(t, "the failed reload in the log", func() bool {
+		return strings.Contains(m.Stderr(), "rolling respawn failed; the old workers keep serving")
+	})
+	after := l.ok.Load()
+	eventually(t, "old workers still serving", func() bool { return l.ok.Load() > after+200 })
+	l.finish()
+	l.report(t)
+	for slot, pid := range old {
+		if err := syscall.Kill(pid, 0); err != nil {
+			t.Fatalf("old worker of slot %d is gone", slot)
+		}
+	}
+	if l.failed.Load()+l.refused.Load() != 0 {
+		t.Fatalf("%d failed, %d refused", l.failed.Load(), l.refused.Load())
+	}
+}
+
+func TestWorkerGetsExactlyTheSocketAndReadyFd(t *testing.T) {
+	bothModes(t, func(t *testing.T, md mode) {
+		m := run(t, md, nil, append([]string{"-n", "2", "-p", "0"}, helper("describe")...)...)
+		for i := 0; i < 2; i++ {
+			f := fields(m.line("describe "))
+			if f["fds"] != "0,1,2,3,4" {
+				t.Errorf("worker fds %s, want 0,1,2 + 3 (socket) + 4 (ready fd)", f["fds"])
+			}
+			if f["listen_pid"] != f["pid"] {
+				t.Errorf("LISTEN_PID %s, want the worker's own pid %s", f["listen_pid"], f["pid"])
+			}
+		}
+	})
+}
+
+func TestNoListen(t *testing.T) {
+	m := run(t, plain, nil, append([]string{"--no-listen"}, helper("describe")...)...)
+	f := fields(m.line("describe "))
+	if f["fds"] != "0,1,2,3" || f["listen_pid"] != "" {
+		t.Fatalf("fds %s listen_pid %q, want 0,1,2 + the ready fd, and no LISTEN_PID", f["fds"], f["listen_pid"])
+	}
+}
+
+func TestPrivilegeDrop(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to drop privileges (CI runs as root)")
+	}
+	if c, err := net.Dial("tcp", "127.0.0.1:80"); err == nil {
+		c.Close()
+		t.Skip("port 80 is taken on this machine")
+	}
+	// A node worker: the test binary's own directory is not nobody's to enter.
+	m := run(t, plain, nil, "-u", "65534", "-g", "65534", "-p", "80", "node", "-e", nodeFd3)
+	pids, _ := m.readyHTTP(1)
+	body, err := get(httpClient(), "http://127.0.0.1:80/")
+	if err != nil || !strings.HasPrefix(body, "pid=") {
+		t.Fatalf("port 80: %q, %v", body, err)
+	}
+	for who, pid := range map[string]int{"worker": pids[0], "master": m.pid} {
+		st := procStatus(t, pid)
+		for _, k := range []string{"Uid", "Gid"} {
+			if f := strings.Fields(st[k]); len(f) != 4 || strings.Count(st[k], "65534") != 4 {
+				t.Errorf("%s %s: %q, want 65534 four times", who, k, st[k])
+			}
+		}
+		if st["Groups"] != "" {
+			t.Errorf("%s supplementary groups %q, want none", who, st["Groups"])
+		}
+		if who == "worker" && st["NoNewPrivs"] != "1" {
+			t.Errorf("worker NoNewPrivs %q, want 1", st["NoNewPrivs"])
+		}
+	}
+}
+
+func procStatus(t *testing.T, pid int) map[string]string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok {
+			st[k] = strings.TrimSpace(v)
+		}
+	}
+	return st
+}
+
+// nodeFd3 is a Node server on the socket from spark2 (listen({fd: 3})),
+// which says ready on SPARK2_READY_FD and prints a ready line.
+const nodeFd3 = `
+const fs = require('fs');
+require('http').createServer((q, s) => s.end('pid=' + process.pid)).listen({fd: 3}, () => {
+  fs.writeSync(+process.env.SPARK2_READY_FD, '\n');
+  console.log('ready slot=' + process.env.SPARK2_WORKER_ID + ' pid=' + process.pid + ' port=' + process.env.PORT);
+});`
+
+func TestNodeWorkerTakesFd3(t *testing.T) {
+	m := run(t, plain, nil, "-n", "2", "--ready", "notify", "node", "-e", nodeFd3)
+	pids, port := m.readyHTTP(2)
+	// Concurrent clients: the kernel hands sequential connections on a
+	// shared socket to one waiting worker as long as it keeps up.
+	l := startLoad(t, "http://127.0.0.1:"+port+"/", 20, 10*time.Second)
+	eventually(t, "load flowing", func() bool { return l.ok.Load() > 2000 })
+	l.finish()
+	l.report(t)
+	for _, pid := range pids {
+		if l.byPid["pid="+strconv.Itoa(pid)] == 0 {
+			t.Fatalf("worker %d never answered (answers: %v)", pid, l.byPid)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package listener
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestListenHoldsTheSocket(t *testing.T) {
+	l, err := Listen("127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// Nobody accepts, yet the kernel completes the handshake: the backlog.
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(l.Port))
+	if err != nil {
+		t.Fatalf("dial while nobody accepts: %v", err)
+	}
+	c.Close()
+	if l.String() != "127.0.0.1:"+strconv.Itoa(l.Port) || l.URLHost() != "127.0.0.1" {
+		t.Fatalf("String %q URLHost %q", l.String(), l.URLHost())
+	}
+}
+
+func TestPortInUseNamesTheAddress(t *testing.T) {
+	l, err := Listen("127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, err = Listen("127.0.0.1", l.Port)
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		t.Fatalf("err %v, want EADDRINUSE", err)
+	}
+	want := "listen on 127.0.0.1:" + strconv.Itoa(l.Port) + ": address already in use: the port is in use"
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("message %q, want it to start %q", err, want)
+	}
+}
+
+func TestIPv6AndAllInterfaces(t *testing.T) {
+	if l, err := Listen("::1", 0); err == nil {
+		if l.URLHost() != "[::1]" {
+			t.Errorf("URLHost %q", l.URLHost())
+		}
+		l.Close()
+	}
+	l, err := Listen("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if l.URLHost() != "*" || !strings.HasPrefix(l.String(), "*:") {
+		t.Fatalf("URLHost %q String %q", l.URLHost(), l.String())
+	}
+}

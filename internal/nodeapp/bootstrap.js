@@ -1,0 +1,212 @@
+// spark2 node bootstrap: runs $SPARK2_APP as a spark2 worker (see internal/nodeapp/doc.go).
+(function spark2Bootstrap() {
+  'use strict';
+  const fs = require('fs');
+  const http = require('http');
+  const https = require('https');
+  const net = require('net');
+  const path = require('path');
+  const tls = require('tls');
+  const url = require('url');
+  const util = require('util');
+
+  const EXIT_CRASH = 1;
+  const EXIT_INVALID_APP = 78; // EX_CONFIG, nodeapp.ExitInvalidApp: respawning cannot help
+  // A connection that has sent no byte this long after it was accepted is
+  // closed when the worker stops (a browser's preconnect, a port probe).
+  const SILENT_GRACE_MS = 2000;
+  const env = process.env;
+  let stopping = false;
+  // The TLS key leaves the environment before any app code runs, so that the
+  // app's child processes never get it.
+  const key = env.SPARK2_SSL_KEY_PEM;
+  const cert = env.SPARK2_SSL_CRT_PEM;
+  delete env.SPARK2_SSL_KEY_PEM;
+  delete env.SPARK2_SSL_CRT_PEM;
+
+  function fail(code, message) {
+    process.stderr.write(message + '\n');
+    process.exit(code);
+  }
+
+  function describe(err) {
+    return err instanceof Error && err.stack ? err.stack : util.inspect(err);
+  }
+
+  // 1. The process title, so that ps and htop show --comment.
+  if (env.SPARK2_COMMENT) {
+    const id = env.SPARK2_WORKER_ID ? ' ' + env.SPARK2_WORKER_ID : '';
+    process.title = `spark2 worker${id} [${env.SPARK2_COMMENT}]`;
+  }
+
+  // 2. --eval, in global scope (indirect eval), before the app.
+  if (env.SPARK2_EVAL) {
+    try {
+      (0, eval)(env.SPARK2_EVAL);
+    } catch (err) {
+      fail(EXIT_CRASH, `Spark2: --eval failed: ${describe(err)}`);
+    }
+  }
+
+  // 3. The app: CommonJS through require; an ES module through import() where
+  // this node cannot require() it.
+  const app = path.resolve(env.SPARK2_APP || (fs.existsSync('app.js') ? 'app.js' : 'server.js'));
+  let exported;
+  try {
+    exported = require(app);
+  } catch (err) {
+    if (err && (err.code === 'ERR_REQUIRE_ESM' || err.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
+      import(url.pathToFileURL(app).href).then(serve, (e) => fail(EXIT_CRASH, cannotLoad(e)));
+      return;
+    }
+    fail(EXIT_CRASH, cannotLoad(err));
+  }
+  serve(exported);
+
+  function cannotLoad(err) {
+    return `Spark2: cannot load application ${app}: ${describe(err)}`;
+  }
+
+  function serve(exported) {
+    const server = [exported, exported && exported.default, exported && exported.server]
+      .find((candidate) => candidate instanceof net.Server);
+    if (!server) {
+      fail(EXIT_INVALID_APP, `Spark2: invalid application ${app}: it must export an http.Server or net.Server, ` +
+        "e.g. module.exports = require('http').createServer(handler)");
+    }
+    // 4. TLS in front of the app, unless the app is a TLS server itself.
+    let listener = server;
+    let secure = server instanceof tls.Server;
+    if (key && cert && !secure) {
+      listener = tlsFront(server, key, cert);
+      secure = true;
+    }
+    const drain = server instanceof http.Server || server instanceof https.Server ? trackHTTP(server) : null;
+    listen(listener, secure);
+    const stop = () => gracefulStop(listener, drain);
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  }
+
+  function tlsFront(server, key, cert) {
+    let front;
+    try {
+      front = tls.createServer({
+        key,
+        cert,
+        allowHalfOpen: Boolean(server.allowHalfOpen),
+        noDelay: server instanceof http.Server,
+      });
+    } catch (err) {
+      fail(EXIT_INVALID_APP, `Spark2: cannot serve over TLS with --ssl-key and --ssl-crt: ${err.message}`);
+    }
+    front.on('secureConnection', (socket) => server.emit('connection', socket));
+    return front;
+  }
+
+  // 5. Listen on the socket spark2 passes as fd 3, else on $PORT, then print
+  // the banner and say ready.
+  function listen(listener, secure) {
+    const where = Number(env.LISTEN_FDS) >= 1 ? { fd: 3 } : { port: Number(env.PORT || 3000), host: bare(env.SPARK2_HOST) };
+    const name = where.fd ? 'fd 3 (LISTEN_FDS)' : `port ${where.port}${where.host ? ' of ' + where.host : ''}`;
+    const onError = (err) => fail(EXIT_CRASH, `Spark2: cannot listen on ${name}: ${err.message}`);
+    listener.once('error', onError);
+    listener.once('listening', () => {
+      listener.removeListener('error', onError);
+      announce(listener, secure);
+      ready();
+    });
+    try {
+      listener.listen(where);
+    } catch (err) {
+      onError(err);
+    }
+  }
+
+  function bare(host) {
+    return host ? host.replace(/^\[(.*)\]$/, '$1') : undefined;
+  }
+
+  function announce(listener, secure) {
+    const address = listener.address();
+    const port = address && typeof address === 'object' ? address.port : env.PORT;
+    let host = bare(env.SPARK2_HOST) || '*';
+    if (host.includes(':')) host = `[${host}]`;
+    const mode = env.SPARK2_ENV || env.NODE_ENV || 'development';
+    process.stdout.write(`Spark2 server(${process.pid}) listening on ${secure ? 'https' : 'http'}://${host}:${port} in ${mode} mode\n`);
+  }
+
+  // ready writes "\n" to $SPARK2_READY_FD and closes it. Without it there is
+  // nothing to do: node cannot send to $NOTIFY_SOCKET (a unixgram socket).
+  function ready() {
+    const text = env.SPARK2_READY_FD;
+    if (!text) return;
+    delete env.SPARK2_READY_FD;
+    const fd = Number(text);
+    try {
+      if (!Number.isInteger(fd) || fd < 0) throw new Error('not a file descriptor');
+      fs.writeSync(fd, '\n');
+      fs.closeSync(fd);
+    } catch (err) {
+      process.stderr.write(`Spark2: cannot report readiness on SPARK2_READY_FD=${text}: ${err.message}\n`);
+    }
+  }
+
+  // 6. Graceful stop: stop accepting, let every accepted request get its
+  // response, close keep-alive connections once idle, exit 0 when the last
+  // connection is gone. A second signal changes nothing.
+  function gracefulStop(listener, drain) {
+    if (stopping) return;
+    stopping = true;
+    if (drain) drain();
+    listener.close(() => process.exit(0));
+  }
+
+  // trackHTTP follows the connections and requests of an HTTP server and
+  // returns the function that drains them at stop.
+  function trackHTTP(server) {
+    const connections = new Map(); // socket -> { since, served, responses }
+    server.on('connection', (socket) => {
+      const conn = { since: Date.now(), served: 0, responses: new Set() };
+      connections.set(socket, conn);
+      socket.once('close', () => connections.delete(socket));
+      if (stopping) closeWhenSilent(socket, conn);
+    });
+    server.prependListener('request', (req, res) => {
+      if (stopping) res.shouldKeepAlive = false;
+      const conn = connections.get(req.socket);
+      if (!conn) return;
+      conn.responses.add(res);
+      res.once('close', () => {
+        conn.responses.delete(res);
+        conn.served++;
+        if (stopping) closeIfIdle(req.socket, conn);
+      });
+    });
+
+    function closeIfIdle(socket, conn) {
+      const message = socket._httpMessage; // what http.Server#closeIdleConnections checks too
+      if (conn.responses.size > 0 || socket.destroyed || (message && !message.finished)) return;
+      if (typeof socket.destroySoon === 'function') socket.destroySoon();
+      else socket.end();
+    }
+
+    function closeWhenSilent(socket, conn) {
+      const check = () => {
+        // A socket without a parser was upgraded (WebSocket): the app owns it.
+        if (!connections.has(socket) || conn.served > 0 || conn.responses.size > 0 || !socket.parser) return;
+        if (socket.bytesRead > 0) return; // a request is arriving: it will be answered with Connection: close
+        socket.destroy();
+      };
+      setTimeout(check, Math.max(0, conn.since + SILENT_GRACE_MS - Date.now()));
+    }
+
+    return function drain() {
+      for (const [socket, conn] of connections) {
+        for (const res of conn.responses) res.shouldKeepAlive = false;
+        if (conn.served > 0) closeIfIdle(socket, conn);
+        else closeWhenSilent(socket, conn);
+      }
+    };
+  }
+})();

@@ -1,0 +1,89 @@
+package nodeapp
+
+import (
+	_ "embed"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// ExitInvalidApp is the exit code of a node worker whose module does not
+// export a net.Server, or whose TLS key or certificate node rejects (EX_CONFIG
+// from sysexits.h). spark2 treats it, before the worker was ever ready, as a
+// permanent failure, not a crash to respawn.
+const ExitInvalidApp = 78
+
+// inspectPort is the port of slot 0's inspector with -D; slot N gets
+// inspectPort+N, so workers never collide (a seed quirk).
+const inspectPort = 9229
+
+// bootstrap is the JavaScript each node worker runs with `node -e`.
+//
+//go:embed bootstrap.js
+var bootstrap string
+
+// Options describe the node workers of one spark2 run.
+type Options struct {
+	App     string   // absolute path of app.js / server.js
+	Node    string   // the node binary; "" means "node" (looked up in PATH by spark2's launcher)
+	Eval    string   // -e code run in each worker before the app; "" for none
+	Include []string // -I dirs, prepended to NODE_PATH in this order; "" entries are skipped
+	Debug   bool     // -D: node gets --inspect=127.0.0.1:<9229+slot>
+	Comment string   // --comment: shown as the worker's process title; "" leaves node's
+}
+
+// Command returns the argv of the node worker for slot,
+// `<node> [--inspect=127.0.0.1:<9229+slot>] -e <bootstrap>`, and the extra
+// environment entries it needs, in this order: SPARK2_APP always;
+// SPARK2_EVAL and SPARK2_COMMENT only when set; NODE_PATH only when
+// o.Include has a directory, as the includes then the NODE_PATH of base (the
+// environment the worker would otherwise get; its last NODE_PATH counts),
+// joined with ":". Command does not touch base. The caller adds the rest of
+// the worker contract (LISTEN_FDS, PORT, SPARK2_WORKER_ID, SPARK2_HOST,
+// SPARK2_ENV, SPARK2_READY_FD, SPARK2_SSL_*_PEM): see the package doc.
+func Command(o Options, slot int, base []string) (argv []string, env []string) {
+	node := o.Node
+	if node == "" {
+		node = "node"
+	}
+	argv = []string{node}
+	if o.Debug {
+		argv = append(argv, "--inspect=127.0.0.1:"+strconv.Itoa(inspectPort+slot))
+	}
+	argv = append(argv, "-e", bootstrap)
+
+	env = []string{"SPARK2_APP=" + o.App}
+	if o.Eval != "" {
+		env = append(env, "SPARK2_EVAL="+o.Eval)
+	}
+	if o.Comment != "" {
+		env = append(env, "SPARK2_COMMENT="+o.Comment)
+	}
+	if path := nodePath(o.Include, base); path != "" {
+		env = append(env, "NODE_PATH="+path)
+	}
+	return argv, env
+}
+
+// nodePath is include followed by base's NODE_PATH, or "" when include names
+// no directory (the worker then keeps base's NODE_PATH as it is).
+func nodePath(include []string, base []string) string {
+	var dirs []string
+	for _, dir := range include {
+		if dir != "" {
+			dirs = append(dirs, dir)
+		}
+	}
+	if len(dirs) == 0 {
+		return ""
+	}
+	for i := len(base) - 1; i >= 0; i-- {
+		if existing, ok := strings.CutPrefix(base[i], "NODE_PATH="); ok {
+			if existing != "" {
+				dirs = append(dirs, existing)
+			}
+			break
+		}
+	}
+	return strings.Join(dirs, string(os.PathListSeparator))
+}

@@ -1,0 +1,105 @@
+// Package ready receives workers' "I am ready" messages on systemd's
+// NOTIFY_SOCKET protocol: datagrams of newline-separated KEY=VALUE
+// assignments (READY=1, STATUS=..., STOPPING=1) on a unix datagram socket.
+// The socket is in the abstract namespace ("@spark2-..."), so it needs no
+// writable directory, and the kernel tells the sender's pid with each
+// datagram (SO_PASSCRED), so a worker cannot speak for another.
+package ready
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Message is one datagram from a process.
+type Message struct {
+	Pid    int    // the sender, as the kernel saw it
+	Ready  bool   // READY=1
+	Status string // STATUS=..., "" when absent
+}
+
+// Socket is the master's end of NOTIFY_SOCKET.
+type Socket struct {
+	conn *net.UnixConn
+	Addr string // the value for NOTIFY_SOCKET, e.g. "@spark2-1-3f9a..."
+}
+
+// Listen opens a notify socket with a fresh abstract name.
+func Listen() (*Socket, error) {
+	var r [8]byte
+	rand.Read(r[:])
+	name := fmt.Sprintf("@spark2-%d-%s", os.Getpid(), hex.EncodeToString(r[:]))
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
+	if err != nil {
+		return nil, fmt.Errorf("open the notify socket %s: %w", name, err)
+	}
+	raw, err := conn.SyscallConn()
+	if err == nil {
+		var serr error
+		err = raw.Control(func(fd uintptr) {
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED, 1)
+		})
+		if err == nil {
+			err = serr
+		}
+	}
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("ask for sender credentials on the notify socket: %w", err)
+	}
+	return &Socket{conn: conn, Addr: name}, nil
+}
+
+// Serve reads datagrams until the socket is closed, sending each on out.
+// Datagrams without credentials are dropped.
+func (s *Socket) Serve(out chan<- Message) {
+	buf := make([]byte, 4096)
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	for {
+		n, oobn, _, _, err := s.conn.ReadMsgUnix(buf, oob)
+		if err != nil {
+			return
+		}
+		pid, ok := sender(oob[:oobn])
+		if !ok {
+			continue
+		}
+		out <- parse(pid, buf[:n])
+	}
+}
+
+// Close closes the socket; Serve returns.
+func (s *Socket) Close() error { return s.conn.Close() }
+
+func sender(oob []byte) (int, bool) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0, false
+	}
+	for _, m := range msgs {
+		if cred, err := unix.ParseUnixCredentials(&m); err == nil {
+			return int(cred.Pid), true
+		}
+	}
+	return 0, false
+}
+
+func parse(pid int, b []byte) Message {
+	m := Message{Pid: pid}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		k, v, _ := bytes.Cut(line, []byte("="))
+		switch string(k) {
+		case "READY":
+			m.Ready = string(v) == "1"
+		case "STATUS":
+			m.Status = string(v)
+		}
+	}
+	return m
+}

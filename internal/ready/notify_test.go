@@ -1,0 +1,43 @@
+package ready
+
+import (
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+func TestReadyWithSenderPid(t *testing.T) {
+	s, err := Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := make(chan Message, 1)
+	go s.Serve(out)
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.Addr, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("STATUS=warming up\nREADY=1\n")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-out:
+		if m.Pid != os.Getpid() || !m.Ready || m.Status != "warming up" {
+			t.Fatalf("got %+v", m)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no message")
+	}
+}
+
+func TestParse(t *testing.T) {
+	if m := parse(7, []byte("READY=0")); m.Ready {
+		t.Fatal("READY=0 is not ready")
+	}
+	if m := parse(7, []byte("WATCHDOG=1")); m.Ready || m.Pid != 7 {
+		t.Fatalf("got %+v", m)
+	}
+}

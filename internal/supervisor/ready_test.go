@@ -1,0 +1,124 @@
+package supervisor
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spark2/spark2/internal/ready"
+)
+
+func notifyOptions(workers int) Options {
+	opt := testOptions(workers)
+	opt.ReadyNotify = true
+	opt.ReadyTimeout = 10 * time.Second
+	return opt
+}
+
+func TestNotifyModeWaitsForReady(t *testing.T) {
+	h := newHarness(t, notifyOptions(1))
+	p := h.startedRunning()
+	h.advance(5 * time.Second)
+	if s := h.sup.Snapshot(); s.Slots[0].Worker.Ready {
+		t.Fatal("ready without saying so")
+	}
+	h.mu.Lock()
+	h.parents[999] = p.pid // a child of the worker speaks for it
+	h.mu.Unlock()
+	h.say(999, ready.Message{Ready: true})
+	h.until("ready", allReady)
+}
+
+func TestNotifyFromAStrangerIsIgnored(t *testing.T) {
+	h := newHarness(t, notifyOptions(1))
+	h.startedRunning()
+	h.say(4242, ready.Message{Ready: true})
+	if s := h.sup.Snapshot(); s.Slots[0].Worker.Ready {
+		t.Fatal("a process that is no worker's made a worker ready")
+	}
+}
+
+func TestReadyDelay(t *testing.T) {
+	opt := testOptions(1)
+	opt.ReadyDelay = time.Second
+	h := newHarness(t, opt)
+	h.startedRunning()
+	h.until("exec seen", func(s Snapshot) bool { return s.Slots[0].Worker.Running })
+	h.advance(999 * time.Millisecond)
+	if h.sup.Snapshot().Slots[0].Worker.Ready {
+		t.Fatal("ready before the delay")
+	}
+	h.advance(time.Millisecond)
+	h.until("ready after the delay", allReady)
+}
+
+func TestRolloutWaitsForReadinessThenStopsOld(t *testing.T) {
+	h := newHarness(t, notifyOptions(1))
+	old := h.startedRunning()
+	h.say(old.pid, ready.Message{Ready: true})
+	h.signal(syscall.SIGCONT)
+	n := h.startedRunning()
+	h.advance(5 * time.Second)
+	if len(h.kills) != 0 {
+		t.Fatal("old worker stopped before its replacement was ready")
+	}
+	h.say(n.pid, ready.Message{Ready: true})
+	if k := h.killed(); k != (kill{-old.pid, syscall.SIGTERM}) {
+		t.Fatalf("got %+v, want TERM to the old worker", k)
+	}
+}
+
+func TestReplacementNotReadyInTimeKeepsOld(t *testing.T) {
+	h := newHarness(t, notifyOptions(1))
+	old := h.startedRunning()
+	h.say(old.pid, ready.Message{Ready: true})
+	h.signal(syscall.SIGHUP)
+	n := h.startedRunning()
+	h.until("replacement exec'd", func(s Snapshot) bool { return s.Slots[0].Replacement.Running })
+	h.advance(10 * time.Second)
+	if k := h.killed(); k != (kill{-n.pid, syscall.SIGTERM}) {
+		t.Fatalf("got %+v, want TERM to the replacement", k)
+	}
+	s := h.until("rollout abandoned", func(s Snapshot) bool { return !s.Rolling })
+	if s.Slots[0].Worker.Pid != old.pid || s.Counts.FailedReloads != 1 {
+		t.Fatalf("state %+v, want the old worker kept and one failed reload", s)
+	}
+	h.exit(n.pid, signaled(syscall.SIGTERM))
+	h.noStart()
+}
+
+func TestWorkerNotReadyInTimeIsACrash(t *testing.T) {
+	h := newHarness(t, notifyOptions(1))
+	p := h.startedRunning()
+	h.until("exec seen", func(s Snapshot) bool { return s.Slots[0].Worker.Running })
+	h.advance(10 * time.Second)
+	if k := h.killed(); k != (kill{-p.pid, syscall.SIGTERM}) {
+		t.Fatalf("got %+v, want TERM", k)
+	}
+	h.exit(p.pid, signaled(syscall.SIGTERM))
+	if n := h.startedRunning(); n.slot != 0 {
+		t.Fatalf("respawned slot %d", n.slot)
+	}
+}
+
+func TestPermanentExitBeforeReadyStops(t *testing.T) {
+	h := newHarness(t, notifyOptions(2))
+	ps := h.startedN(2)
+	h.until("exec seen", func(s Snapshot) bool { return s.Slots[1].Worker.Running })
+	h.exit(ps[0].pid, exited(ExitPermanent))
+	if k := h.killed(); k != (kill{-ps[1].pid, syscall.SIGTERM}) {
+		t.Fatalf("got %+v, want TERM to the other worker", k)
+	}
+	h.exit(ps[1].pid, exited(ExitPermanent))
+	if o := h.result(); o.Reason != Permanent || o.Code != ExitPermanent {
+		t.Fatalf("outcome %+v, want Permanent 78", o)
+	}
+}
+
+func TestPermanentExitAfterReadyIsACrash(t *testing.T) {
+	h := newHarness(t, notifyOptions(1))
+	p := h.startedRunning()
+	h.say(p.pid, ready.Message{Ready: true})
+	h.exit(p.pid, exited(ExitPermanent))
+	h.startedRunning()
+}

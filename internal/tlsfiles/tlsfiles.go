@@ -1,0 +1,64 @@
+// Package tlsfiles checks the --ssl-key and --ssl-crt files at start-up and
+// keeps their contents, read while spark2 is still root, for the workers.
+package tlsfiles
+
+import (
+	"crypto/tls"
+	"encoding/pem"
+	"fmt"
+	"os"
+)
+
+// Pair is a checked key and certificate chain, in PEM.
+type Pair struct {
+	KeyPath, CrtPath string
+	KeyPEM, CrtPEM   []byte
+}
+
+// Load reads and checks both files: readable, PEM of the right kind, and the
+// key matching the certificate. Each error is one line naming the file (or
+// both, for a mismatch) and the option.
+func Load(keyPath, crtPath string) (*Pair, error) {
+	key, err := read(keyPath, "--ssl-key", "PRIVATE KEY")
+	if err != nil {
+		return nil, err
+	}
+	crt, err := read(crtPath, "--ssl-crt", "CERTIFICATE")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tls.X509KeyPair(crt, key); err != nil {
+		return nil, fmt.Errorf("the key %s (--ssl-key) does not go with the certificate %s (--ssl-crt): %v", keyPath, crtPath, err)
+	}
+	return &Pair{KeyPath: keyPath, CrtPath: crtPath, KeyPEM: key, CrtPEM: crt}, nil
+}
+
+// read returns the file's PEM, checking that it holds a block whose type
+// ends in kind ("PRIVATE KEY" also matches "RSA PRIVATE KEY", "EC PRIVATE KEY").
+func read(path, option, kind string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s (%s): %v", path, option, err)
+	}
+	for rest := b; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return nil, fmt.Errorf("%s (%s) holds no PEM %s block", path, option, kind)
+		}
+		if len(block.Type) >= len(kind) && block.Type[len(block.Type)-len(kind):] == kind {
+			return b, nil
+		}
+	}
+}
+
+// Env returns the variables by which a worker finds the pair: the paths
+// (SPARK2_SSL_KEY, SPARK2_SSL_CRT), for workers that can read them, and the
+// contents (SPARK2_SSL_KEY_PEM, SPARK2_SSL_CRT_PEM), for workers that cannot
+// (the key is often readable by root only, and workers run as -u).
+func (p *Pair) Env() []string {
+	return []string{
+		"SPARK2_SSL_KEY=" + p.KeyPath, "SPARK2_SSL_CRT=" + p.CrtPath,
+		"SPARK2_SSL_KEY_PEM=" + string(p.KeyPEM), "SPARK2_SSL_CRT_PEM=" + string(p.CrtPEM),
+	}
+}
