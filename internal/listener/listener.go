@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Listener is the bound socket.
@@ -31,11 +33,34 @@ func Listen(host string, port int) (*Listener, error) {
 		return nil, &Error{Addr: display(host, port), Err: err}
 	}
 	defer l.Close() // File is a dup; the Go listener itself is not needed
-	f, err := l.(*net.TCPListener).File()
+	f, err := handOver(l.(*net.TCPListener))
 	if err != nil {
 		return nil, &Error{Addr: display(host, port), Err: err}
 	}
 	return &Listener{File: f, Host: host, Port: l.Addr().(*net.TCPAddr).Port}, nil
+}
+
+// handOver returns a copy of l's socket for workers, in blocking mode (as
+// systemd hands sockets out), whose mode spark2 never touches again.
+//
+// O_NONBLOCK belongs to the socket, which every worker shares: a Go or Node
+// worker sets it and relies on it. net.TCPListener.File gives an *os.File
+// that puts the socket back into blocking mode each time its Fd method is
+// called, and os.StartProcess calls it at every spawn: a running Go worker's
+// accept would then block in the kernel, and its listener's Close would no
+// longer wake it, so it could never stop gracefully. A file made by
+// os.NewFile from a blocking descriptor leaves the mode alone.
+func handOver(l *net.TCPListener) (*os.File, error) {
+	f, err := l.File()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0) // Fd: blocking, once
+	if err != nil {
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	return os.NewFile(uintptr(fd), "spark2-listener"), nil
 }
 
 // Close closes the socket: new connections are refused from then on.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestListenHoldsTheSocket(t *testing.T) {
@@ -56,5 +58,37 @@ func TestIPv6AndAllInterfaces(t *testing.T) {
 	defer l.Close()
 	if l.URLHost() != "*" || !strings.HasPrefix(l.String(), "*:") {
 		t.Fatalf("URLHost %q String %q", l.URLHost(), l.String())
+	}
+}
+
+// TestSpawningLeavesTheSocketModeAlone: a worker sets O_NONBLOCK on the
+// shared socket; spark2's later spawns (os.StartProcess calls Fd) must not
+// clear it.
+func TestSpawningLeavesTheSocketModeAlone(t *testing.T) {
+	l, err := Listen("127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	nonblock := func() bool {
+		flags, err := unix.FcntlInt(l.File.Fd(), unix.F_GETFL, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return flags&unix.O_NONBLOCK != 0
+	}
+	if nonblock() {
+		t.Fatal("the socket is handed out non-blocking; systemd's convention is blocking")
+	}
+	worker, err := unix.Dup(int(l.File.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(worker)
+	unix.SetNonblock(worker, true) // what a Go or Node worker does
+	for i := 0; i < 3; i++ {
+		if !nonblock() {
+			t.Fatal("Fd (called at every spawn) put the shared socket back into blocking mode")
+		}
 	}
 }
