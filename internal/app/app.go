@@ -35,6 +35,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case config.ActionVersion:
 		fmt.Fprintf(stdout, "spark2 %s\n", config.Version)
 		return ExitOK
+	case config.ActionStatus:
+		return statusCommand(res.Config, stdout, stderr)
+	case config.ActionRespawn:
+		return respawnCommand(res.Config, stdout, stderr)
+	case config.ActionKill:
+		return killCommand(res.Config, stdout, stderr)
 	}
 	return run(res.Config, stdout, stderr)
 }

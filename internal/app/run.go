@@ -33,6 +33,12 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 	}
+	if c.Force {
+		if err := forceOut(c, errs); err != nil {
+			fmt.Fprintf(errs, "spark2: --force: %v\n", err)
+			return ExitFailure
+		}
+	}
 	// Everything that needs root happens in setup, before privileges drop.
 	m, code := setup(c, stdout, errs, log)
 	if m == nil {
@@ -52,6 +58,18 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 	sig.Notify(signals)
 	defer signal.Stop(signals)
 
+	reload, stopWatch, err := startWatch(c, log)
+	if err != nil {
+		fmt.Fprintf(errs, "spark2: --watch: %v\n", err)
+		return ExitUsage
+	}
+	defer stopWatch()
+	var sw *statusWriter
+	publish := func(supervisor.Snapshot) {}
+	if m.statusDir != nil {
+		sw = newStatusWriter(m.statusDir, masterIdentity(c, m.workers.spec.Command, m.listenAddr()), log)
+		publish = sw.publish
+	}
 	sup := supervisor.New(supervisor.Options{
 		Workers:      c.Workers,
 		Restart:      c.Restart,
@@ -62,6 +80,7 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 		ReadyDelay:   c.ReadyDelay,
 		ReadyTimeout: c.ReadyTimeout,
 		Reopen:       m.workers.out.Reopen,
+		Publish:      publish,
 	}, supervisor.OS{
 		Start:       m.workers.start,
 		Kill:        syscall.Kill,
@@ -70,12 +89,16 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 		Parent:      parent,
 		Now:         time.Now,
 		After:       time.After,
-	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify}, log)
+	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, Reload: reload}, log)
 	log.Info("spark2 starting", "version", config.Version, "workers", c.Workers, "command", m.workers.spec.Command,
 		"listen", m.listenAddr(), "env", c.Env, "user", m.identity())
 	outcome := sup.Run()
 	m.workers.drain(drainTimeout)
-	return exitCode(outcome, log)
+	code = exitCode(outcome, log)
+	if sw != nil {
+		sw.close(code)
+	}
+	return code
 }
 
 // exitCode maps the supervisor's outcome to spark2's exit code.

@@ -15,16 +15,19 @@ import (
 	"github.com/spark2/spark2/internal/nodeapp"
 	"github.com/spark2/spark2/internal/privdrop"
 	"github.com/spark2/spark2/internal/ready"
+	"github.com/spark2/spark2/internal/status"
 	"github.com/spark2/spark2/internal/tlsfiles"
 )
 
 // master holds what setup prepared for the supervisor.
 type master struct {
-	workers *workers
-	ln      *listener.Listener // nil with --no-listen
-	id      *privdrop.Identity // nil without -u/-g
-	notify  chan ready.Message
-	sock    *ready.Socket
+	workers   *workers
+	ln        *listener.Listener // nil with --no-listen
+	id        *privdrop.Identity // nil without -u/-g
+	notify    chan ready.Message
+	sock      *ready.Socket
+	statusDir *status.Dir // nil when the status file cannot be written
+	pidDone   func()      // removes the pid file
 }
 
 // setup does, in order, everything that may need root: find what to run,
@@ -85,6 +88,11 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		go m.sock.Serve(m.notify)
 		env = append(env, "NOTIFY_SOCKET="+m.sock.Addr)
 	}
+	m.openStatus(c, log)
+	if m.pidDone, err = writePidFile(c.PidFile); err != nil {
+		m.close()
+		return fail(ExitUsage, err)
+	}
 	if err := privdrop.Apply(m.id); err != nil {
 		m.close()
 		return fail(ExitUsage, err)
@@ -92,6 +100,24 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	w.spec.NoNewPrivs = m.id != nil
 	w.env = launch.Env(os.Environ(), append(env, c.Set...)...)
 	return m, ExitOK
+}
+
+// openStatus prepares the status file's directory, for the user spark2 will
+// run as. Without it spark2 still serves, and says why probes will fail.
+func (m *master) openStatus(c config.Config, log hclog.Logger) {
+	path, err := statusPath(c)
+	if err == nil {
+		uid, gid := os.Getuid(), os.Getgid()
+		if m.id != nil {
+			uid, gid = m.id.UID, m.id.GID
+		}
+		m.statusDir, err = status.OpenDir(path, uid, gid)
+	}
+	if err != nil {
+		log.Error("no status file: spark2 --status and the probes will say it is not running", "error", err)
+		return
+	}
+	log.Debug("status file", "path", path)
 }
 
 // selfPath is how workers re-run spark2 (see launch.Child): /proc/self/exe,
@@ -120,6 +146,9 @@ func openOut(accessLog string, stdout io.Writer) (*logs.Sink, error) {
 // close releases what setup opened; the listener last, so that connections
 // wait in its backlog until the very end.
 func (m *master) close() {
+	if m.pidDone != nil {
+		m.pidDone()
+	}
 	if m.workers.out != nil {
 		m.workers.out.Close()
 	}
@@ -133,7 +162,7 @@ func (m *master) close() {
 
 func (m *master) listenAddr() string {
 	if m.ln == nil {
-		return "none (--no-listen)"
+		return ""
 	}
 	return m.ln.String()
 }

@@ -43,4 +43,15 @@ type Config struct {
 	ReadyDelay   time.Duration // unless ReadyNotify: a worker that says nothing is ready this long after its start (0: at once), 0..1h; default 1s
 	ReadyGiven   bool          // --ready was set by some layer (not the default): without it, the app may pick notify for node apps
 	ReadyTimeout time.Duration // how long a new worker may take to be ready, > 0 and <= 1h; default 30s
+	StatusJSON   bool          // --json: ActionStatus prints the status as JSON; false for the other actions
+	ExitCode     bool          // --exit-code (or --probe): ActionStatus's exit code tells health; false for the other actions
+	Probe        string        // ProbeLive or ProbeReady; "" without --probe (ProbeReady is what a plain --exit-code checks)
+	StaleAfter   time.Duration // a status heartbeat older than this is stale, > 0 and <= 1h; default 5s
+	StatusFile   string        // status file, absolute (its directory need not exist); "" means the default location
+	PidFile      string        // file for the master's pid, absolute (its directory need not exist); "" for none
+	Force        bool          // ActionRun only: stop a master already running (as --kill does), then start; false for the other actions
+	Watch        bool          // replace the workers when a watched file changes (--watch, or a --watch-path)
+	WatchPaths   []string      // existing files or directories to watch, absolute, in order; nil means the app's directory
+	WatchIgnore  []string      // extra path.Match patterns of files that the watch ignores, in order; nil for none
+	WatchPoll    time.Duration // 0: watch with filesystem events; else poll at this interval, 10ms..1m
 }

@@ -46,6 +46,20 @@
 //	                             NO_COLOR
 //	    --log-format FORMAT      SPARK2_LOG_FORMAT     text
 //	    --log-level LEVEL        SPARK2_LOG_LEVEL      info
+//	    --force                  SPARK2_FORCE          false
+//	    --stale-after DURATION   SPARK2_STALE_AFTER    5s
+//	    --status-file PATH       SPARK2_STATUS_FILE    none (the default location)
+//	    --pidfile PATH           SPARK2_PIDFILE        none
+//	    --watch                  SPARK2_WATCH          false
+//	    --watch-path PATH        SPARK2_WATCH_PATH     none (the app's directory)
+//	    --watch-ignore GLOB      SPARK2_WATCH_IGNORE   none (the built-in ones)
+//	    --watch-poll DURATION    SPARK2_WATCH_POLL     0 (filesystem events)
+//	    --status                                       (ActionStatus)
+//	    --json                                         (with --status)
+//	    --exit-code                                    (with --status)
+//	    --probe live|ready                             (ActionStatus)
+//	-R, --respawn                                      (ActionRespawn)
+//	    --kill                                         (ActionKill)
 //	-V, --version                                      (ActionVersion)
 //	-h, --help                                         (ActionHelp)
 //
@@ -55,9 +69,10 @@
 //     CPU limit (v2 cpu.max, v1 cpu.cfs_quota_us and cpu.cfs_period_us), at
 //     most 1024.
 //   - --restart: always, on-failure or no.
-//   - --stop-timeout, --ready-timeout: a Go duration ("5s", "1500ms") or a
-//     number of seconds ("5", "0.5"; a JSON number in the file), above 0 and
-//     at most 1h.
+//   - --stop-timeout, --ready-timeout, --stale-after: a Go duration ("5s",
+//     "1500ms") or a number of seconds ("5", "0.5"; a JSON number in the
+//     file), above 0 and at most 1h. A status heartbeat older than
+//     --stale-after is stale: the master is hung.
 //   - --ready: "notify", the worker says when it is ready (READY=1 on
 //     $NOTIFY_SOCKET, or a newline written to fd $SPARK2_READY_FD); or a
 //     duration as for --stop-timeout but from 0 ("0": ready as soon as the
@@ -95,14 +110,38 @@
 //   - --include: repeatable, in order; SPARK2_INCLUDE is a comma-separated
 //     list like SPARK2_SET; in the file, an array of strings.
 //   - --eval, --comment: any text ("" is none).
-//   - --verbose, --no-color, --no-listen, --debug: booleans; in an env var
-//     or after "=" true, false, 1, 0, yes or no, in any letter case; in the
-//     file true or false. -v means log level debug: the more verbose of -v
-//     and --log-level wins. NO_COLOR, when set and not empty, means
-//     --no-color whatever its value (no-color.org).
+//   - --status-file, --pidfile: an absolute path of a file, cleaned; not
+//     "/", not ending in "/", not an existing directory, and not both the
+//     same. A relative path is refused: the control commands, run from
+//     another directory (docker exec), must find the very file the master
+//     writes. Its directory need not exist. Without --status-file the
+//     status file is at the default location (Config.StatusFile ""):
+//     $XDG_RUNTIME_DIR or $TMPDIR or /tmp, /spark2-<uid>/status-<port>-<hash>.json.
+//   - --watch-path: an existing file or directory, relative to the
+//     directory spark2 is started in like -I, held absolute; repeatable, in
+//     order; SPARK2_WATCH_PATH is a comma-separated list like SPARK2_SET; in
+//     the file, an array of strings. None means the app's directory (the -C
+//     directory, else the working directory). A --watch-path implies --watch
+//     in its layer: only --watch=false after it on the command line, or
+//     --watch false from a higher layer, turns watching off.
+//   - --watch-ignore: a path.Match pattern ("*.log", "tmp/*"), matched
+//     against a file's name and against its path relative to the watched
+//     directory; a malformed pattern ("[") is an error. Repeatable; a list
+//     like --watch-path. The built-in ignores (.git, node_modules, editor
+//     swap and backup files) always apply.
+//   - --watch-poll: 0, watch with filesystem events (the default); or a poll
+//     interval as for --stop-timeout from 10ms to 1m, for bind mounts that
+//     deliver no events.
+//   - --probe: live or ready, in any letter case (see Control commands).
+//   - --verbose, --no-color, --no-listen, --debug, --force, --watch and the
+//     command-line actions: booleans; in an env var or after "=" true,
+//     false, 1, 0, yes or no, in any letter case; in the file true or false.
+//     -v means log level debug: the more verbose of -v and --log-level wins.
+//     NO_COLOR, when set and not empty, means --no-color whatever its value
+//     (no-color.org).
 //   - --log-format: text or json. --log-level: trace, debug, info, warn or
-//     error. These, --restart, "notify" and "auto" are read in any letter
-//     case.
+//     error. These, --restart, --probe, "notify" and "auto" are read in any
+//     letter case.
 //
 // # Precedence
 //
@@ -115,9 +154,9 @@
 //  4. the config file's top level;
 //  5. its default.
 //
-// --set and --include follow the same rule for the whole list: the flags
-// together replace the env var's list, which replaces the file's list; lists
-// are not merged. Every value given is validated, even one that a higher
+// --set, --include, --watch-path and --watch-ignore follow the same rule for
+// the whole list: the flags together replace the env var's list, which
+// replaces the file's list; lists are not merged. Every value given is validated, even one that a higher
 // layer overrides (whether a directory exists is checked for the winner
 // only). A SPARK2_* env var that is set but empty is an error; an empty
 // NODE_ENV, PORT or NO_COLOR counts as unset.
@@ -129,8 +168,8 @@
 // without one, in the working directory. It is a JSON object whose keys are
 // the long option names, with values of the option's type (a string; or a
 // number for workers, port, user, group and the durations stop-timeout,
-// ready and ready-timeout; true/false for booleans; for include an array of
-// strings; for set an array ["KEY=VALUE"] or an object {"KEY": "VALUE"},
+// ready, ready-timeout, stale-after and watch-poll; true/false for booleans;
+// for include, watch-path and watch-ignore an array of strings; for set an array ["KEY=VALUE"] or an object {"KEY": "VALUE"},
 // whose string, number or boolean values are taken in key order), plus an
 // optional "environments" object of sections by environment name:
 //
@@ -147,9 +186,40 @@
 // The section of the final environment name (which the command line, the env
 // vars or the top level gives) overlays the top level; every section is
 // checked. A section cannot set env, mode or environments; no part of the
-// file may set config, version or help. Unknown keys, wrong JSON types (null
+// file may set config, version, help, or the control commands and their
+// modifiers (status, probe, json, exit-code, respawn, kill). Unknown keys, wrong JSON types (null
 // included), malformed JSON (reported with line:column) and invalid values
 // are errors.
+//
+// # Control commands
+//
+// --status, --probe, -R/--respawn and --kill act on the master already
+// running, and start no server: Parse returns ActionStatus (--status or
+// --probe), ActionRespawn or ActionKill, with the Config resolved from every
+// layer as for a run, since the app finds the master by the same -C, -p, -u
+// and --status-file settings that it was started with. They and --json and
+// --exit-code are command-line only, like -V: no env var, and a config file
+// may not set them.
+//
+//   - --status prints the master's status; --json prints it as JSON;
+//     --exit-code makes the exit code tell whether the master can serve.
+//   - --probe live|ready, for Kubernetes exec probes, implies --status and
+//     --exit-code. ready, what a plain --exit-code checks: the master can
+//     serve (a worker is ready; use it for readinessProbe). live: the master
+//     runs, its heartbeat is younger than --stale-after and it is not
+//     crash-looping, so it stays healthy through respawns and single crashes
+//     (use it for livenessProbe).
+//   - -R/--respawn replaces every worker, one at a time (as SIGCONT does);
+//     --kill stops the master (SIGTERM) and waits until it is gone.
+//   - --force is for a normal run: stop the master already running, then
+//     start (Config.Force).
+//
+// Each of these is an error that names both parts: two of --status (or
+// --probe), --respawn and --kill; --json or --exit-code without --status or
+// --probe; --force on the command line with a control command (SPARK2_FORCE
+// and the file's "force" are ignored then, so that a probe works in a
+// container that sets them); a COMMAND after a control command ("--kill
+// takes no COMMAND").
 //
 // # Errors
 //

@@ -201,22 +201,27 @@ func TestBadInput(t *testing.T) {
 		{"ssl-key in file alone", file(`{"ssl-key": "k.pem"}`), nil, []string{`--ssl-key (spark2.json key "ssl-key") without --ssl-crt`}},
 		{"file in -C dir", world{files: map[string]string{"app/spark2.json": `{"x": 1}`}}, []string{"-C", "app"}, []string{`app/spark2.json: unknown key "x"`}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := parseIn(t, tc.w, tc.args...)
-			var ue *UsageError
-			if !errors.As(err, &ue) {
-				t.Fatalf("got %T %v, want a *UsageError", err, err)
-			}
-			msg := err.Error()
-			if strings.ContainsAny(msg, "\r\n") {
-				t.Errorf("message is not one line: %q", msg)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("message %q lacks %q", msg, w)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantUsageError(t, tc.w, tc.args, tc.want) })
+	}
+}
+
+// wantUsageError parses args in w and expects a one-line *UsageError whose
+// message holds each of want.
+func wantUsageError(t *testing.T, w world, args, want []string) {
+	t.Helper()
+	_, _, err := parseIn(t, w, args...)
+	var ue *UsageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %T %v, want a *UsageError", err, err)
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("message is not one line: %q", msg)
+	}
+	for _, s := range want {
+		if !strings.Contains(msg, s) {
+			t.Errorf("message %q lacks %q", msg, s)
+		}
 	}
 }
 
@@ -240,6 +245,16 @@ func TestErrorMessages(t *testing.T) {
 		{world{}, []string{"-I", "/no/such/dir"}, `invalid value "/no/such/dir" for -I/--include: want an existing directory; no such file or directory`},
 		{world{}, []string{"--ready", "soon"}, `invalid value "soon" for --ready: want notify, or a duration from 0 to 1h such as "1s", "500ms" or a number of seconds`},
 		{file(`{"include": "lib"}`), nil, `spark2.json: key "include": want an array of strings, each a non-empty path, got a string`},
+		{world{}, []string{"--status", "-R"}, `-R/--respawn cannot go with --status: spark2 runs one control command at a time; drop one of the two`},
+		{world{}, []string{"--json"}, `--json needs --status or --probe: it prints the status as JSON; add --status or drop --json`},
+		{world{}, []string{"--kill", "--force"}, `--force cannot go with --kill: --force is for a normal run (stop the running master, then start); drop one of the two`},
+		{world{}, []string{"--kill", "node", "app.js"}, `--kill takes no COMMAND, got "node app.js": it acts on the master already running; drop the COMMAND`},
+		{world{}, []string{"--probe", "sick"}, `invalid value "sick" for --probe: want live or ready`},
+		{file(`{"status": true}`), nil, `spark2.json: key "status": not allowed in a config file: it is a command-line action (--status)`},
+		{world{}, []string{"--status-file", "status.json"}, `invalid value "status.json" for --status-file: want an absolute path of a file, such as /run/spark2/status.json`},
+		{world{}, []string{"--watch-ignore", "["}, `invalid value "[" for --watch-ignore: malformed pattern (an unclosed [ or a trailing \); want a path.Match pattern such as "*.log" or "tmp/*"`},
+		{world{}, []string{"--watch-poll", "1ms"}, `invalid value "1ms" for --watch-poll: want 0 (filesystem events), or a poll interval from 10ms to 1m such as "100ms", "1s" or a number of seconds`},
+		{world{}, []string{"--watch-path", "/no/such"}, `invalid value "/no/such" for --watch-path: want an existing file or directory; no such file or directory`},
 	} {
 		_, _, err := parseIn(t, tc.w, tc.args...)
 		if err == nil || err.Error() != tc.want {

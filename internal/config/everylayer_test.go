@@ -59,6 +59,21 @@ func TestSameFromEveryLayer(t *testing.T) {
 			func(c Config, _ string) any { return c.ReadyDelay }, time.Hour},
 		{"ready-timeout", []string{"--ready-timeout", "90s"}, map[string]string{"SPARK2_READY_TIMEOUT": "1m30s"}, `"ready-timeout": 90`,
 			func(c Config, _ string) any { return c.ReadyTimeout }, 90 * time.Second},
+		{"force", []string{"--force"}, map[string]string{"SPARK2_FORCE": "1"}, `"force": true`,
+			func(c Config, _ string) any { return c.Force }, true},
+		{"stale-after", []string{"--stale-after", "1500ms"}, map[string]string{"SPARK2_STALE_AFTER": "1.5"}, `"stale-after": 1.5`,
+			func(c Config, _ string) any { return c.StaleAfter }, 1500 * time.Millisecond},
+		{"status-file and pidfile", []string{"--status-file", "/run/s.json", "--pidfile=/run/p"},
+			map[string]string{"SPARK2_STATUS_FILE": "/run/s.json", "SPARK2_PIDFILE": "/run/p"}, `"status-file": "/run/s.json", "pidfile": "/run/p"`,
+			func(c Config, _ string) any { return []string{c.StatusFile, c.PidFile} }, []string{"/run/s.json", "/run/p"}},
+		{"watch", []string{"--watch"}, map[string]string{"SPARK2_WATCH": "true"}, `"watch": true`,
+			func(c Config, _ string) any { return []any{c.Watch, c.WatchPaths} }, []any{true, []string(nil)}},
+		{"watch-path", []string{"--watch-path", "lib", "--watch-path", "vendor"}, map[string]string{"SPARK2_WATCH_PATH": "lib,vendor"}, `"watch-path": ["lib", "vendor"]`,
+			func(c Config, dir string) any { return []any{c.Watch, relAll(dir, c.WatchPaths)} }, []any{true, []string{"lib", "vendor"}}},
+		{"watch-ignore", []string{"--watch-ignore", "*.log", "--watch-ignore", "tmp/*"}, map[string]string{"SPARK2_WATCH_IGNORE": "*.log,tmp/*"}, `"watch-ignore": ["*.log", "tmp/*"]`,
+			func(c Config, _ string) any { return []any{c.Watch, c.WatchIgnore} }, []any{false, []string{"*.log", "tmp/*"}}},
+		{"watch-poll", []string{"--watch-poll", "250ms"}, map[string]string{"SPARK2_WATCH_POLL": "0.25"}, `"watch-poll": 0.25`,
+			func(c Config, _ string) any { return c.WatchPoll }, 250 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, layer := range []struct {

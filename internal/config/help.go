@@ -22,24 +22,37 @@ With no COMMAND, spark2 runs app.js, else server.js, of the working directory
 with node.
 
 Where a value comes from, the first found wins:
-  1. the command line (the last of a repeated option; --set and -I gather all)
+  1. the command line (the last of a repeated option; --set, -I, --watch-path
+     and --watch-ignore gather all)
   2. the env var (SPARK2_ENV, then NODE_ENV; SPARK2_PORT, then PORT;
      SPARK2_NO_COLOR, then NO_COLOR)
   3. the config file's section for the environment (-E)
   4. the config file's top level
   5. the default
-A higher layer replaces the whole --set or -I list of a lower one. An empty
-SPARK2_* variable is an error. Boolean env vars take true/false/1/0/yes/no.
---no-listen refuses -p, -H, --ssl-key and --ssl-crt from any layer (env PORT
-aside); --ssl-key and --ssl-crt go together.
+A higher layer replaces the whole --set, -I, --watch-path or --watch-ignore
+list of a lower one. An empty SPARK2_* variable is an error. Boolean env vars
+take true/false/1/0/yes/no. --no-listen refuses -p, -H, --ssl-key and
+--ssl-crt from any layer (env PORT aside); --ssl-key and --ssl-crt go
+together. --watch-path implies --watch unless --watch=false follows it or
+comes from a higher layer.
 
 Config file: JSON whose keys are the long option names, with an optional
 "environments" object whose section for the -E name overlays the top level:
   {"workers": "auto", "stop-timeout": 5, "set": {"GREETING": "hello"},
    "environments": {"production": {"restart": "on-failure", "verbose": false}}}
 Without -c, ./spark2.json is read if it exists, in the -C directory when -C or
-SPARK2_CHDIR is given. Relative -C, -c, -I, --accesslog and --ssl-* paths are
-relative to the directory spark2 is started in.`)
+SPARK2_CHDIR is given. Relative -C, -c, -I, --watch-path, --accesslog and
+--ssl-* paths are relative to the directory spark2 is started in;
+--status-file and --pidfile must be absolute.
+
+Control commands act on the master already running and start no server:
+--status [--json] [--exit-code], --probe live|ready (for Kubernetes exec
+probes: livenessProbe live, readinessProbe ready; implies --status
+--exit-code, and plain --exit-code checks ready), -R/--respawn and --kill.
+They find the master by the same -C, -p, -u and --status-file settings it was
+started with. Give at most one, with no COMMAND and no --force; --json and
+--exit-code need --status or --probe. They and their modifiers are
+command-line only: no env var, not in the config file.`)
 }
 
 // helpText renders the full --help text with go-arg from the options struct,

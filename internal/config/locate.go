@@ -34,6 +34,18 @@ func resolveDir(cwd, dir string, src source) (string, error) {
 	return abs, nil
 }
 
+// resolveExisting returns p, relative to cwd unless absolute, after checking
+// that it names an existing file or directory; src names it in the error.
+func resolveExisting(cwd, p string, src source) (string, error) {
+	abs := absPath(cwd, p)
+	if _, err := os.Stat(abs); err != nil {
+		e := src.invalid(p, fmt.Errorf("want an existing file or directory; %w", errCause(err)))
+		e.err = err
+		return "", e
+	}
+	return abs, nil
+}
+
 // locateFile finds the config file from the winning -c setting among
 // layers (flags, then env vars): an explicit file must exist. Without one,
 // ./spark2.json is used if it exists, looked up in the -C directory that

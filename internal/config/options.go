@@ -8,7 +8,10 @@ package config
 //
 // Every flag and env var is spelled out in the tag: go-arg's derived names
 // are never used. The tag "alias" names the option that a field is another
-// spelling of. -h/--help is go-arg's built-in and has no field.
+// spelling of. -h/--help is go-arg's built-in and has no field. The
+// command-line actions (--status, --probe, -R, --kill, -V) and the modifiers
+// of --status (--json, --exit-code) have no env var and no default, and a
+// config file may not set them (fileOnlyCommandLine).
 type options struct {
 	Workers      workersValue  `arg:"-n,--workers,env:SPARK2_WORKERS" default:"1" placeholder:"N|auto" help:"number of workers; auto = the CPUs available to the container (affinity and cgroup quota)"`
 	Restart      restartValue  `arg:"--restart,env:SPARK2_RESTART" default:"always" placeholder:"always|on-failure|no" help:"respawn policy for a worker that has ended"`
@@ -36,32 +39,59 @@ type options struct {
 	NoColor      bool          `arg:"-K,--no-color,env:SPARK2_NO_COLOR" default:"false" help:"no ANSI colours in spark2's logs; env NO_COLOR (non-empty) does the same"`
 	LogFormat    formatValue   `arg:"--log-format,env:SPARK2_LOG_FORMAT" default:"text" placeholder:"text|json" help:"format of spark2's own log lines"`
 	LogLevel     levelValue    `arg:"--log-level,env:SPARK2_LOG_LEVEL" default:"info" placeholder:"LEVEL" help:"trace, debug, info, warn or error"`
+	Force        bool          `arg:"--force,env:SPARK2_FORCE" default:"false" help:"with a normal run: stop the master already running with the same status file (--kill), then start"`
+	StaleAfter   durationValue `arg:"--stale-after,env:SPARK2_STALE_AFTER" default:"5s" placeholder:"DURATION" help:"age after which the master's status heartbeat is stale (the master is hung); above 0, at most 1h"`
+	StatusFile   absPathValue  `arg:"--status-file,env:SPARK2_STATUS_FILE" placeholder:"PATH" help:"status file that the master writes and --status, --respawn and --kill read; an absolute path, whose directory need not exist (default: $XDG_RUNTIME_DIR or $TMPDIR or /tmp, /spark2-<uid>/status-<port>-<hash>.json)"`
+	PidFile      absPathValue  `arg:"--pidfile,env:SPARK2_PIDFILE" placeholder:"PATH" help:"file that the master writes its pid to; an absolute path (none by default)"`
+	Watch        bool          `arg:"--watch,env:SPARK2_WATCH" default:"false" help:"development: replace the workers (rolling, as SIGCONT) when a watched file changes"`
+	WatchPath    []pathValue   `arg:"--watch-path,env:SPARK2_WATCH_PATH" placeholder:"PATH" help:"existing file or directory to watch, implies --watch (none by default: the app's directory); repeatable; the env var is a comma-separated list"`
+	WatchIgnore  []globValue   `arg:"--watch-ignore,env:SPARK2_WATCH_IGNORE" placeholder:"GLOB" help:"extra path.Match pattern of files --watch ignores, matched against a file's name and its path under the watched directory (none by default; .git, node_modules and editor swap and backup files are always ignored); repeatable; the env var is a comma-separated list"`
+	WatchPoll    pollValue     `arg:"--watch-poll,env:SPARK2_WATCH_POLL" default:"0" placeholder:"DURATION" help:"0: watch with filesystem events; else poll at this interval, 10ms to 1m (for bind mounts that deliver no events)"`
+	Status       bool          `arg:"--status" help:"print the running master's status and exit; starts no server"`
+	JSON         bool          `arg:"--json" help:"with --status: print the status as JSON"`
+	ExitCode     bool          `arg:"--exit-code" help:"with --status: exit 0 if the master can serve (as --probe ready), else non-zero with one line saying why"`
+	Probe        probeValue    `arg:"--probe" placeholder:"live|ready" help:"Kubernetes exec probe, implies --status --exit-code: live = the master runs, its heartbeat is fresh and it is not crash-looping (fine through respawns); ready = it can serve, a worker is ready"`
+	Respawn      bool          `arg:"-R,--respawn" help:"replace every worker of the running master, one at a time (as SIGCONT), and exit; starts no server"`
+	Kill         bool          `arg:"--kill" help:"stop the running master (SIGTERM) and wait until it is gone; starts no server"`
 	Version      bool          `arg:"-V,--version" help:"print the version and exit"`
 }
 
 // defaultNone is the default tag of an option that is unset unless given:
 // shown in --help, never parsed as a value. go-arg allows no default tag on a
-// list, so --set says "none by default" in its help instead. The default tag
+// list, so --set says "none by default" in its help instead, and neither
+// may it on --status-file and --pidfile, whose values must be absolute
+// paths: their help says what they default to. The default tag
 // of -c/--config describes the lookup of ./spark2.json and is not a value
 // either.
 const defaultNone = "none"
 
 // Keys of options the table treats specially.
 const (
-	keyEnv      = "env"       // -E: selects the config file's environment section
-	keyChdir    = "chdir"     // -C: where the default config file is looked up
-	keyConfig   = "config"    // -c: the config file itself
-	keyNoColor  = "no-color"  // -K: also set by env NO_COLOR
-	keyPort     = "port"      // -p: also set by env PORT; refused with --no-listen
-	keyHost     = "host"      // -H: refused with --no-listen
-	keyNoListen = "no-listen" // refuses the options of the listening socket
-	keySSLKey   = "ssl-key"   // refused with --no-listen; needs --ssl-crt
-	keySSLCrt   = "ssl-crt"   // refused with --no-listen; needs --ssl-key
-	keyInclude  = "include"   // -I: each directory must exist
-	keyReady    = "ready"     // Config.ReadyGiven says whether a layer set it
-	keyVersion  = "version"   // -V: an action, not a setting
-	keyHelp     = "help"      // -h: go-arg's built-in, an action
-	keySections = "environments"
+	keyEnv        = "env"         // -E: selects the config file's environment section
+	keyChdir      = "chdir"       // -C: where the default config file is looked up
+	keyConfig     = "config"      // -c: the config file itself
+	keyNoColor    = "no-color"    // -K: also set by env NO_COLOR
+	keyPort       = "port"        // -p: also set by env PORT; refused with --no-listen
+	keyHost       = "host"        // -H: refused with --no-listen
+	keyNoListen   = "no-listen"   // refuses the options of the listening socket
+	keySSLKey     = "ssl-key"     // refused with --no-listen; needs --ssl-crt
+	keySSLCrt     = "ssl-crt"     // refused with --no-listen; needs --ssl-key
+	keyInclude    = "include"     // -I: each directory must exist
+	keyReady      = "ready"       // Config.ReadyGiven says whether a layer set it
+	keyForce      = "force"       // refused with the control actions
+	keyStatusFile = "status-file" // not an existing directory, not the --pidfile
+	keyPidFile    = "pidfile"     // not an existing directory
+	keyWatch      = "watch"       // implied by --watch-path in the same layer
+	keyWatchPath  = "watch-path"  // each path must exist
+	keyStatus     = "status"      // command-line actions and their modifiers (control.go)
+	keyJSON       = "json"
+	keyExitCode   = "exit-code"
+	keyProbe      = "probe"
+	keyRespawn    = "respawn"
+	keyKill       = "kill"
+	keyVersion    = "version" // -V: an action, not a setting
+	keyHelp       = "help"    // -h: go-arg's built-in, an action
+	keySections   = "environments"
 )
 
 // fallbackEnv maps an option to the foreign env var read when its own
@@ -74,7 +104,13 @@ var fallbackEnv = map[string]string{
 
 // fileOnlyCommandLine are option keys a config file may not set, with why.
 var fileOnlyCommandLine = map[string]string{
-	keyConfig:  "a config file cannot name a config file; use -c/--config or SPARK2_CONFIG",
-	keyVersion: "it is a command-line action (-V/--version)",
-	keyHelp:    "it is a command-line action (-h/--help)",
+	keyConfig:   "a config file cannot name a config file; use -c/--config or SPARK2_CONFIG",
+	keyVersion:  "it is a command-line action (-V/--version)",
+	keyStatus:   "it is a command-line action (--status)",
+	keyProbe:    "it is a command-line action (--probe)",
+	keyRespawn:  "it is a command-line action (-R/--respawn)",
+	keyKill:     "it is a command-line action (--kill)",
+	keyJSON:     "it modifies the command-line action --status",
+	keyExitCode: "it modifies the command-line action --status",
+	keyHelp:     "it is a command-line action (-h/--help)",
 }

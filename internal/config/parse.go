@@ -17,11 +17,14 @@ const (
 	ActionRun     Action = iota // start the master with Result.Config
 	ActionHelp                  // print Result.Help to stdout and exit 0
 	ActionVersion               // print "spark2 <Version>" to stdout and exit 0
+	ActionStatus                // --status or --probe: report on the running master (Config.StatusJSON, ExitCode, Probe say how)
+	ActionRespawn               // -R/--respawn: make the running master replace every worker
+	ActionKill                  // --kill: stop the running master and wait until it is gone
 )
 
 // Result is the outcome of Parse.
 type Result struct {
-	Config Config // the configuration to run with; set only for ActionRun
+	Config Config // the configuration; set for ActionRun, and for the control actions (ActionStatus, ActionRespawn, ActionKill) to find the master by
 	Action Action // what the command line asks for
 	Help   string // the full help text, ending in a newline; set only for ActionHelp
 }
@@ -37,9 +40,12 @@ type Result struct {
 // -h/--help among the options gives ActionHelp and -V/--version gives
 // ActionVersion (help first), whatever else the options, env vars and config
 // file hold, since neither is read then; an unknown option or a missing
-// value before them is still an error. Otherwise Parse returns ActionRun and
-// the Config, or a *UsageError for the first invalid input it finds. Any
-// other error means the options struct is broken, a bug.
+// value before them is still an error. Otherwise Parse returns the Config,
+// resolved from every layer as for a run, with ActionStatus for --status or
+// --probe, ActionRespawn for -R/--respawn, ActionKill for --kill (the package
+// doc gives their rules; Config.Force is false then), or else ActionRun; or
+// a *UsageError for the first invalid input it finds. Any other error means
+// the options struct is broken, a bug.
 func Parse(args []string, lookupEnv func(string) (string, bool), cwd string) (Result, error) {
 	return host.parse(args, lookupEnv, cwd)
 }
@@ -84,7 +90,12 @@ func (m machine) parse(args []string, lookupEnv func(string) (string, bool), cwd
 	} else {
 		name = t.byLong[keyEnv].def
 	}
-	o, won, err := overlay(defaultLayer(t), doc.top, doc.sections[name], env, cl.flags)
+	o, won, err := overlay(defaultLayer(t), impliedWatch(t, doc.top), impliedWatch(t, doc.sections[name]),
+		impliedWatch(t, env), impliedWatch(t, cl.flags))
+	if err != nil {
+		return Result{}, err
+	}
+	act, err := controlAction(o, won, cl.command)
 	if err != nil {
 		return Result{}, err
 	}
@@ -93,7 +104,10 @@ func (m machine) parse(args []string, lookupEnv func(string) (string, bool), cwd
 		return Result{}, err
 	}
 	c.Command, c.ConfigFile = cl.command, file.abs
-	return Result{Action: ActionRun, Config: c}, nil
+	if act != ActionRun {
+		c.Force = false
+	}
+	return Result{Action: act, Config: c}, nil
 }
 
 // readFile locates and loads the config file, if there is one; -C and -c

@@ -10,10 +10,14 @@ import (
 // level to debug unless it is already trace, --accesslog, --ssl-key and
 // --ssl-crt are made absolute against cwd, and -C and each -I are checked to
 // be directories and made absolute; the options of the listening socket are
-// checked together (checkSocket). won names the winning source of each
-// option for messages.
+// checked together (checkSocket), and so are --status-file and --pidfile
+// (checkStatusFiles); each --watch-path is checked to exist and made
+// absolute. won names the winning source of each option for messages.
 func (m machine) resolve(t *table, o *options, won map[string]source, cwd string) (Config, error) {
 	if err := checkSocket(t, o, won); err != nil {
+		return Config{}, err
+	}
+	if err := checkStatusFiles(t, o, won); err != nil {
 		return Config{}, err
 	}
 	c := Config{
@@ -39,6 +43,15 @@ func (m machine) resolve(t *table, o *options, won map[string]source, cwd string
 		ReadyDelay:   o.Ready.delay,
 		ReadyGiven:   given(won, keyReady),
 		ReadyTimeout: time.Duration(o.ReadyTimeout),
+		StatusJSON:   o.JSON,
+		ExitCode:     o.ExitCode || o.Probe != "",
+		Probe:        string(o.Probe),
+		StaleAfter:   time.Duration(o.StaleAfter),
+		StatusFile:   string(o.StatusFile),
+		PidFile:      string(o.PidFile),
+		Force:        o.Force,
+		Watch:        o.Watch,
+		WatchPoll:    time.Duration(o.WatchPoll),
 	}
 	if o.Workers.auto {
 		c.Workers = min(max(m.cpus(), 1), maxWorkers)
@@ -48,6 +61,16 @@ func (m machine) resolve(t *table, o *options, won map[string]source, cwd string
 	}
 	for _, a := range o.Set {
 		c.Set = append(c.Set, string(a))
+	}
+	for _, g := range o.WatchIgnore {
+		c.WatchIgnore = append(c.WatchIgnore, string(g))
+	}
+	for _, p := range o.WatchPath {
+		abs, err := resolveExisting(cwd, string(p), won[keyWatchPath])
+		if err != nil {
+			return Config{}, err
+		}
+		c.WatchPaths = append(c.WatchPaths, abs)
 	}
 	for _, p := range o.Include {
 		dir, err := resolveDir(cwd, string(p), won[keyInclude])

@@ -117,6 +117,29 @@ func TestBadInput(t *testing.T) {
 		{"include missing", []string{"-I", "/no/such/dir"}, nil, "", "-I/--include"},
 		{"config port string", nil, nil, `{"port": "x"}`, "port"},
 		{"config include not a list", nil, nil, `{"include": "notalist"}`, "include"},
+		// Control commands and watch. Every case gets the worker as its
+		// COMMAND, so a control command alone fails for the COMMAND.
+		{"json without status", []string{"--json"}, nil, "", "--json needs --status or --probe"},
+		{"exit-code without status", []string{"--exit-code"}, nil, "", "--exit-code needs --status or --probe"},
+		{"status and respawn", []string{"--status", "--respawn"}, nil, "", "-R/--respawn cannot go with --status"},
+		{"probe and kill", []string{"--probe", "live", "--kill"}, nil, "", "--kill cannot go with --probe"},
+		{"kill and force", []string{"--kill", "--force"}, nil, "", "--force cannot go with --kill"},
+		{"kill with COMMAND", []string{"--kill", "node", "app.js"}, nil, "", `--kill takes no COMMAND, got "node app.js`},
+		{"status with COMMAND", []string{"--status", "--exit-code"}, nil, "", "--status takes no COMMAND"},
+		{"respawn with COMMAND", []string{"-R"}, nil, "", "-R/--respawn takes no COMMAND"},
+		{"probe sick", []string{"--probe", "sick"}, nil, "", "--probe"},
+		{"stale-after zero", []string{"--stale-after", "0"}, nil, "", "--stale-after"},
+		{"stale-after env", nil, []string{"SPARK2_STALE_AFTER=soon"}, "", "SPARK2_STALE_AFTER"},
+		{"status-file relative", []string{"--status-file", "status.json"}, nil, "", "--status-file"},
+		{"pidfile relative", []string{"--pidfile", "spark2.pid"}, nil, "", "--pidfile"},
+		{"force env", nil, []string{"SPARK2_FORCE=maybe"}, "", "SPARK2_FORCE"},
+		{"watch-poll too short", []string{"--watch-poll", "1ms"}, nil, "", "--watch-poll"},
+		{"watch-ignore malformed", []string{"--watch-ignore", "["}, nil, "", "--watch-ignore"},
+		{"watch-path missing", []string{"--watch-path", "/no/such"}, nil, "", "--watch-path"},
+		{"watch env", nil, []string{"SPARK2_WATCH=maybe"}, "", "SPARK2_WATCH"},
+		{"config status", nil, nil, `{"status": true}`, `"status"`},
+		{"config kill in section", nil, nil, `{"environments": {"development": {"kill": true}}}`, "kill"},
+		{"config watch-path not a list", nil, nil, `{"watch-path": "x"}`, "watch-path"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -41,6 +41,7 @@ func (s *Supervisor) scheduleRespawn(sl *slot, uptime time.Duration) {
 		sl.failures = 0
 	}
 	sl.failures++
+	sl.restarts++
 	s.counts.Restarts++
 	delay := s.opt.Backoff.Delay(sl.failures)
 	if sl.failures >= s.opt.Backoff.CrashLoop {

@@ -22,6 +22,7 @@ type harness struct {
 	exits   chan reap.Exit
 	signals chan os.Signal
 	notify  chan ready.Message
+	reload  chan string
 	starts  chan fakeProc
 	kills   chan kill
 	outcome chan Outcome
@@ -60,7 +61,7 @@ func testOptions(workers int) Options {
 func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 	t.Helper()
 	h := &harness{
-		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message),
+		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message), reload: make(chan string),
 		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1),
 		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{}, parents: map[int]int{},
 	}
@@ -77,7 +78,7 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		After:       h.after,
 	}
 	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: testWriter{t}})
-	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify}, log)
+	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, Reload: h.reload}, log)
 	go func() { h.outcome <- h.sup.Run() }()
 	return h
 }

@@ -122,3 +122,69 @@ func TestPermanentExitAfterReadyIsACrash(t *testing.T) {
 	h.exit(p.pid, exited(ExitPermanent))
 	h.startedRunning()
 }
+
+func TestStatesAndPublish(t *testing.T) {
+	published := make(chan Snapshot, 1000)
+	opt := notifyOptions(2)
+	opt.Publish = func(s Snapshot) { published <- s }
+	h := newHarness(t, opt)
+	ps := []fakeProc{h.startedRunning(), h.startedRunning()}
+	if s := h.sup.Snapshot(); s.State != "starting" {
+		t.Fatalf("state %q before any worker is ready, want starting", s.State)
+	}
+	h.say(ps[0].pid, ready.Message{Ready: true})
+	if s := h.sup.Snapshot(); s.State != "degraded" {
+		t.Fatalf("state %q with one of two ready, want degraded", s.State)
+	}
+	h.say(ps[1].pid, ready.Message{Ready: true})
+	if s := h.sup.Snapshot(); s.State != "running" {
+		t.Fatalf("state %q, want running", s.State)
+	}
+	h.signal(syscall.SIGCONT)
+	if s := h.sup.Snapshot(); s.State != "reloading" {
+		t.Fatalf("state %q during a rollout, want reloading", s.State)
+	}
+	if len(published) == 0 {
+		t.Fatal("nothing was published")
+	}
+	h.signal(syscall.SIGTERM)
+	if s := h.sup.Snapshot(); s.State != "stopping" {
+		t.Fatalf("state %q, want stopping", s.State)
+	}
+}
+
+func TestCrashLoopingState(t *testing.T) {
+	h := newHarness(t, testOptions(1))
+	p := h.startedRunning()
+	for i := 0; i < 3; i++ {
+		h.exit(p.pid, exited(1))
+		h.advance(time.Second)
+		p = h.startedRunning()
+	}
+	h.exit(p.pid, exited(1))
+	if s := h.sup.Snapshot(); s.State != "crash-looping" {
+		t.Fatalf("state %q, want crash-looping", s.State)
+	}
+}
+
+func TestReloadEventRespawnsAndSkipsBackoff(t *testing.T) {
+	h := newHarness(t, testOptions(2))
+	old := []fakeProc{h.startedRunning(), h.startedRunning()}
+	h.until("ready", allReady)
+	// Slot 1 is crash-looping, backing off.
+	h.exit(old[1].pid, exited(1))
+	p := h.startedRunning()
+	h.exit(p.pid, exited(1))
+	h.until("backing off", func(s Snapshot) bool { return !s.Slots[1].RespawnAt.IsZero() })
+	select {
+	case h.reload <- "app.js changed":
+	case <-time.After(wait):
+		t.Fatal("the supervisor did not take the reload")
+	}
+	if n := h.started(); n.slot != 0 {
+		t.Fatalf("first replacement went to slot %d, want 0", n.slot)
+	}
+	if n := h.started(); n.slot != 1 { // no back-off wait: the code changed
+		t.Fatalf("then slot %d, want 1", n.slot)
+	}
+}

@@ -42,8 +42,8 @@ func (s *Supervisor) rollNext() {
 		}
 		sl := s.slots[s.roll.slot]
 		if sl.cur == nil {
-			if !sl.spawnAt.IsZero() { // backing off: an operator's respawn does not wait
-				sl.spawnAt = s.os.Now()
+			if !sl.spawnAt.IsZero() { // backing off: a respawn asked for does not wait
+				sl.spawnAt, sl.failures = s.os.Now(), 0
 			}
 			continue
 		}

@@ -53,6 +53,10 @@ type Options struct {
 	ReadyDelay   time.Duration
 	ReadyTimeout time.Duration
 	Reopen       func() error // called on SIGUSR1 before it is forwarded; nil for none
+	// Publish receives a Snapshot after every event that may have changed
+	// the state, and on every sweep (the heartbeat). It runs on the loop:
+	// it must not block. nil for none.
+	Publish func(Snapshot)
 }
 
 // Events are the supervisor's inputs from the outside.
@@ -60,6 +64,7 @@ type Events struct {
 	Exits   <-chan reap.Exit     // every reaped child, workers or not
 	Signals <-chan os.Signal     // the master's signals (see package sig)
 	Notify  <-chan ready.Message // NOTIFY_SOCKET datagrams; nil when there is no socket
+	Reload  <-chan string        // a rolling respawn is asked for, with why (--watch); nil for none
 }
 
 // Supervisor runs the workers. Create it with New; call Run once.
@@ -121,15 +126,18 @@ func (s *Supervisor) Run() Outcome {
 	}
 	sweep := s.os.After(s.opt.SweepEvery)
 	for !s.done {
+		publish := true
 		select {
 		case e := <-s.ev.Exits:
-			s.onExit(e)
+			publish = s.onExit(e)
 		case r := <-s.execs:
 			s.onExec(r)
 		case pid := <-s.readies:
 			s.onSaidReady(pid)
 		case m := <-s.ev.Notify:
 			s.onNotify(m)
+		case why := <-s.ev.Reload:
+			s.respawnAll(why)
 		case sg := <-s.ev.Signals:
 			s.onSignal(sg)
 		case <-s.timerC:
@@ -142,6 +150,9 @@ func (s *Supervisor) Run() Outcome {
 			sweep = s.os.After(s.opt.SweepEvery)
 		}
 		s.armTimer()
+		if publish && s.opt.Publish != nil {
+			s.opt.Publish(s.snapshot())
+		}
 	}
 	s.final = s.snapshot()
 	close(s.finished)

@@ -20,6 +20,8 @@ type slot struct {
 	next     *worker   // its replacement during a rolling respawn, until ready
 	failures int       // deaths in a row that came before a healthy uptime
 	spawnAt  time.Time // a respawn waiting out its back-off; zero when none
+	restarts int       // respawns after a worker ended on its own
+	lastExit string    // how its last worker ended; "" if none has
 }
 
 // worker is one started process.
@@ -117,16 +119,18 @@ func (s *Supervisor) onExec(r execResult) {
 	}
 }
 
-func (s *Supervisor) onExit(e reap.Exit) {
+// onExit handles a reaped process; it reports whether that was a worker.
+func (s *Supervisor) onExit(e reap.Exit) bool {
 	w := s.workers[e.Pid]
 	if w == nil {
-		return // an orphan the reaper took care of
+		return false // an orphan the reaper took care of
 	}
 	if !w.execDone {
 		w.exit = &e.Status // decide once we know whether COMMAND ran
-		return
+		return true
 	}
 	s.ended(w, e.Status)
+	return true
 }
 
 // onSaidReady: w wrote to its ready fd.
@@ -244,7 +248,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	if sl == nil || sl.cur != w {
 		return // its slot was removed (TTOU), or it had been replaced already
 	}
-	sl.cur = nil
+	sl.cur, sl.lastExit = nil, describe(st)
 	if s.stop == nil && sl.next == nil && respawns(s.opt.Restart, code) {
 		s.scheduleRespawn(sl, uptime)
 	}

@@ -1,0 +1,147 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/privdrop"
+	"github.com/spark2/spark2/internal/procfs"
+	"github.com/spark2/spark2/internal/status"
+	"github.com/spark2/spark2/internal/supervisor"
+)
+
+// statusPath is where the master of configuration c keeps its status file:
+// --status-file, else status.DefaultPath for the user the master runs as,
+// its port and its working directory. The control commands compute the
+// same from the same configuration.
+func statusPath(c config.Config) (string, error) {
+	if c.StatusFile != "" {
+		return c.StatusFile, nil
+	}
+	uid := os.Getuid()
+	if c.User != "" || c.Group != "" {
+		id, err := privdrop.Resolve(c.User, c.Group)
+		if err != nil {
+			return "", err
+		}
+		uid = id.UID
+	}
+	port := "nolisten"
+	if !c.NoListen {
+		port = strconv.Itoa(c.Port)
+	}
+	workdir := c.Chdir
+	if workdir == "" {
+		workdir, _ = os.Getwd()
+	}
+	return status.DefaultPath(os.LookupEnv, uid, port, filepath.Clean(workdir)), nil
+}
+
+// statusWriter keeps the status file up to date from the supervisor's
+// snapshots, on a goroutine of its own: the supervisor's loop never waits
+// for the disk. Only the newest snapshot is written.
+type statusWriter struct {
+	dir   *status.Dir
+	base  status.File
+	snaps chan supervisor.Snapshot
+	done  chan struct{}
+	log   hclog.Logger
+	mu    sync.Mutex
+	last  *status.File
+}
+
+func newStatusWriter(dir *status.Dir, base status.File, log hclog.Logger) *statusWriter {
+	w := &statusWriter{dir: dir, base: base, snaps: make(chan supervisor.Snapshot, 1), done: make(chan struct{}), log: log}
+	go w.run()
+	return w
+}
+
+// publish is the supervisor's Options.Publish: it never blocks (it replaces
+// a snapshot not yet written). It must be called from one goroutine only.
+func (w *statusWriter) publish(s supervisor.Snapshot) {
+	select {
+	case w.snaps <- s:
+	default:
+		select {
+		case <-w.snaps:
+		default:
+		}
+		w.snaps <- s
+	}
+}
+
+func (w *statusWriter) run() {
+	defer close(w.done)
+	failing := false
+	for s := range w.snaps {
+		f := w.file(s)
+		err := w.dir.Write(f)
+		switch {
+		case err != nil && !failing:
+			w.log.Error("cannot write the status file; probes will fail", "error", err)
+		case err == nil && failing:
+			w.log.Info("writing the status file again", "path", w.dir.Path())
+		}
+		failing = err != nil
+		w.mu.Lock()
+		w.last = f
+		w.mu.Unlock()
+	}
+}
+
+// close writes the final status: the master has stopped, with code.
+func (w *statusWriter) close(code int) {
+	close(w.snaps)
+	<-w.done
+	w.mu.Lock()
+	f := w.last
+	w.mu.Unlock()
+	if f == nil {
+		b := w.base
+		f = &b
+	}
+	f.State, f.ExitCode, f.Heartbeat = status.Stopped, &code, time.Now()
+	if err := w.dir.Write(f); err != nil {
+		w.log.Warn("cannot mark the status file stopped", "error", err)
+	}
+	w.dir.Close()
+}
+
+// file turns a snapshot into the status file's content.
+func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
+	f := w.base
+	f.Heartbeat, f.State, f.WorkersWanted = s.At, s.State, len(s.Slots)
+	f.Totals = status.Totals{Spawned: s.Counts.Spawned, Restarts: s.Counts.Restarts, FailedReloads: s.Counts.FailedReloads}
+	f.Master = status.MasterUsage()
+	f.Workers = make([]status.Worker, 0, len(s.Slots))
+	for _, sl := range s.Slots {
+		wk := status.Worker{
+			Slot: sl.ID, Pid: sl.Worker.Pid, Started: sl.Worker.Started, Ready: sl.Worker.Ready,
+			Restarts: sl.Restarts, LastExit: sl.LastExit, Replacement: sl.Replacement.Pid,
+			RespawnAt: sl.RespawnAt, Deaths: sl.DeathsInARow,
+		}
+		if wk.Pid != 0 {
+			wk.RSS = status.RSS(wk.Pid)
+		}
+		f.Workers = append(f.Workers, wk)
+	}
+	return &f
+}
+
+// masterIdentity is the constant part of the status file.
+func masterIdentity(c config.Config, command []string, listen string) status.File {
+	f := status.File{
+		Format: status.Format, Pid: os.Getpid(), Started: time.Now(), Version: config.Version,
+		State: status.Starting, Listen: listen, Env: c.Env, Command: command, WorkersWanted: c.Workers,
+	}
+	if st, err := procfs.ReadStat(f.Pid); err == nil {
+		f.StartTime = st.StartTime
+	}
+	return f
+}

@@ -1,0 +1,78 @@
+package status
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// rule is the seed's 66-dash line.
+var rule = strings.Repeat("-", 66)
+
+// seedTime is how the seed (JavaScript's Date) printed times.
+const seedTime = "Mon Jan 02 2006 15:04:05 GMT-0700 (MST)"
+
+// Report writes the seed's status report for f at now, then a table of the
+// workers.
+func Report(w io.Writer, f *File, now time.Time) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	p("%s", rule)
+	p(" Showing status for spark2 process at: %d", f.Pid)
+	p("%s", rule)
+	p("   Current children: %d", len(live(f.Workers)))
+	p("   Total # of spawned children: %d", f.Totals.Spawned)
+	p("   Total # of open FDs: %d", f.Master.FDs)
+	p("   Total # of open pipes(FIFO): %d", f.Master.Pipes)
+	p("   Started: %s", f.Started.Local().Format(seedTime))
+	p("   Now    : %s", now.Local().Format(seedTime))
+	p("%s", rule)
+	p(" Memory Usage")
+	p("%s", rule)
+	p("  rss: %d", f.Master.RSS)
+	p("  vsize: %d", f.Master.VSize)
+	p("  heapTotal: %d", f.Master.HeapTotal)
+	p("  heapUsed: %d", f.Master.HeapUsed)
+	p("%s", rule)
+	listen := f.Listen
+	if listen == "" {
+		listen = "nothing (--no-listen)"
+	}
+	p(" Workers: %s, listening on %s, %s mode, spark2 %s", f.State, listen, f.Env, f.Version)
+	p(" Restarts: %d, failed reloads: %d, heartbeat %s ago", f.Totals.Restarts, f.Totals.FailedReloads, now.Sub(f.Heartbeat).Round(time.Millisecond))
+	p("%s", rule)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  SLOT\tPID\tREADY\tUPTIME\tRSS\tRESTARTS\tLAST EXIT\t")
+	for _, wk := range f.Workers {
+		pid, ready, uptime := "-", "no", "-"
+		if wk.Pid != 0 {
+			pid, uptime = fmt.Sprint(wk.Pid), now.Sub(wk.Started).Round(time.Second).String()
+		}
+		if wk.Ready {
+			ready = "yes"
+		}
+		if wk.Replacement != 0 {
+			ready += fmt.Sprintf(" (replacing: %d)", wk.Replacement)
+		}
+		last := wk.LastExit
+		if last == "" {
+			last = "-"
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%d\t%s\t\n", wk.Slot, pid, ready, uptime, mib(wk.RSS), wk.Restarts, last)
+	}
+	tw.Flush()
+	p("%s", rule)
+}
+
+func live(ws []Worker) []Worker {
+	var out []Worker
+	for _, w := range ws {
+		if w.Pid != 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.1fMB", float64(b)/(1<<20)) }
