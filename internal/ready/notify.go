@@ -8,9 +8,8 @@ package ready
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 
@@ -32,9 +31,7 @@ type Socket struct {
 
 // Listen opens a notify socket with a fresh abstract name.
 func Listen() (*Socket, error) {
-	var r [8]byte
-	rand.Read(r[:])
-	name := fmt.Sprintf("@spark2-%d-%s", os.Getpid(), hex.EncodeToString(r[:]))
+	name := fmt.Sprintf("@spark2-%d-%016x", os.Getpid(), rand.Uint64()) // unique, not secret: the kernel tells senders apart
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
 	if err != nil {
 		return nil, fmt.Errorf("open the notify socket %s: %w", name, err)

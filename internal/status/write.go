@@ -1,10 +1,9 @@
 package status
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -68,9 +67,7 @@ func (d *Dir) Write(f *File) error {
 
 // WriteBytes replaces the status file with b, atomically.
 func (d *Dir) WriteBytes(b []byte) error {
-	var r [6]byte
-	rand.Read(r[:])
-	tmp := "." + d.name + "." + hex.EncodeToString(r[:])
+	tmp := fmt.Sprintf(".%s.%012x", d.name, rand.Uint64()&(1<<48-1)) // O_EXCL makes a clash an error, not a shared file
 	fd, err := unix.Openat(d.fd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
 	if err != nil {
 		return fmt.Errorf("write the status file %s: %w", d.path, err)
