@@ -3,10 +3,7 @@
 package tlsfiles
 
 import (
-	"crypto"
-	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 )
@@ -33,35 +30,6 @@ func Load(keyPath, crtPath string) (*Pair, error) {
 		return nil, fmt.Errorf("the key %s (--ssl-key) does not go with the certificate %s (--ssl-crt): %v", keyPath, crtPath, err)
 	}
 	return &Pair{KeyPath: keyPath, CrtPath: crtPath, KeyPEM: key, CrtPEM: crt}, nil
-}
-
-// match checks that the first certificate of crtPEM is for the private key in
-// keyPEM (PKCS#8, PKCS#1 or SEC 1), as crypto/tls.X509KeyPair would, without
-// linking crypto/tls into spark2 (the workers do the TLS).
-func match(keyPEM, crtPEM []byte) error {
-	cb := firstBlock(crtPEM, "CERTIFICATE")
-	cert, err := x509.ParseCertificate(cb.Bytes)
-	if err != nil {
-		return fmt.Errorf("parse the certificate: %w", err)
-	}
-	kb := firstBlock(keyPEM, "PRIVATE KEY")
-	var priv any
-	if priv, err = x509.ParsePKCS8PrivateKey(kb.Bytes); err != nil {
-		if priv, err = x509.ParsePKCS1PrivateKey(kb.Bytes); err != nil {
-			if priv, err = x509.ParseECPrivateKey(kb.Bytes); err != nil {
-				return errors.New("parse the private key: not a PKCS#8, PKCS#1 or SEC 1 key")
-			}
-		}
-	}
-	signer, ok := priv.(crypto.Signer)
-	if !ok {
-		return errors.New("the private key cannot sign")
-	}
-	pub, ok := cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !pub.Equal(signer.Public()) {
-		return errors.New("the certificate's public key is not the key's")
-	}
-	return nil
 }
 
 // firstBlock returns the first PEM block whose type ends in kind; read has
