@@ -76,6 +76,8 @@ type Usage struct {
 	VSize     uint64 `json:"vsize_bytes"`
 	HeapTotal uint64 `json:"heap_total_bytes"`
 	HeapUsed  uint64 `json:"heap_used_bytes"`
+	Threads   int    `json:"threads"`
+	Goroutine int    `json:"goroutines"` // a leak shows here first
 }
 
 // Read reads and parses the status file at path. A missing file is an error

@@ -26,6 +26,8 @@ func MasterUsage() Usage {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	u.HeapTotal, u.HeapUsed = ms.HeapSys, ms.HeapAlloc
+	u.Threads = int(statusNumber("self", "Threads"))
+	u.Goroutine = runtime.NumGoroutine()
 	return u
 }
 
@@ -33,17 +35,19 @@ func MasterUsage() Usage {
 func RSS(pid int) uint64 { return statusBytes(strconv.Itoa(pid), "VmRSS") }
 
 // statusBytes reads a "kB" field of /proc/<pid>/status, in bytes.
-func statusBytes(pid, field string) uint64 {
+func statusBytes(pid, field string) uint64 { return statusNumber(pid, field) * 1024 }
+
+// statusNumber reads the number of a field of /proc/<pid>/status; 0 if unknown.
+func statusNumber(pid, field string) uint64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%s/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range bytes.Split(b, []byte("\n")) {
 		if v, ok := bytes.CutPrefix(line, []byte(field+":")); ok {
-			f := bytes.Fields(v)
-			if len(f) > 0 {
+			if f := bytes.Fields(v); len(f) > 0 {
 				n, _ := strconv.ParseUint(string(f[0]), 10, 64)
-				return n * 1024
+				return n
 			}
 		}
 	}
