@@ -158,7 +158,7 @@ func (m *master) Stdout() []string {
 // line waits for the next stdout line that starts with prefix, skipping others.
 func (m *master) line(prefix string) string {
 	m.t.Helper()
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(30 * time.Second)
 	for {
 		select {
 		case l := <-m.lines:
@@ -245,7 +245,7 @@ func (m *master) wait() int {
 	select {
 	case <-m.done:
 		return m.code
-	case <-time.After(20 * time.Second):
+	case <-time.After(60 * time.Second):
 		m.t.Fatalf("spark2 did not exit; stderr:\n%s", m.Stderr())
 	}
 	return -1
@@ -266,10 +266,10 @@ func (m *master) kill() {
 	<-m.done
 }
 
-// eventually polls cond until it holds or 10 s pass.
+// eventually polls cond until it holds or 30 s pass (the machine may be busy).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting until %s", what)
