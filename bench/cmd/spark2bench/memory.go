@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+func sizeSection(s *settings, r *report) error {
+	fi, err := os.Stat(s.spark2)
+	if err != nil {
+		return err
+	}
+	n := fi.Size()
+	r.row("Binary size, static + stripped (`-trimpath -ldflags \"-s -w\"`)",
+		fmt.Sprintf("%.2f MiB (%d bytes)", float64(n)/(1<<20), n), "≤ 5 MB", yes(n <= 5_000_000))
+	r.detail("### 1. Binary size\n\n`%s`: %d bytes = %.2f MB = %.2f MiB.\n\n", filepath.Base(s.spark2), n, float64(n)/1e6, float64(n)/(1<<20))
+	return nil
+}
+
+// ---- 2. RSS ----
+
+func rssSection(s *settings, r *report) error {
+	r.detail("### 2. Master memory, 4 idle workers (`spark2 -n 4 sleep 1000`)\n\n")
+	r.detail("Read from `/proc/<spark2>/status` once all 4 workers run `sleep` (exec done), after 0.5 s of rest, %d samples 250 ms apart (VmRSS median/max); VmHWM, RssAnon, RssFile and Threads at the last sample.\n\n", s.rssSamples)
+	r.detail("| mode | VmRSS median | VmRSS max | VmHWM | RssAnon | RssFile | threads |\n|---|---|---|---|---|---|---|\n")
+	null := devNull()
+	defer null.Close()
+	var firstErr error
+	for _, md := range s.modes {
+		m, err := startMaster(md, s.spark2, null, "-n", "4", "sleep", "1000")
+		if err != nil {
+			return err
+		}
+		err = func() error {
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				n := 0
+				for _, k := range children(m.pid) {
+					if comm(k) == "sleep" {
+						n++
+					}
+				}
+				if n == 4 {
+					break
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("%s: 4 sleep workers not seen within 10 s; stderr:\n%s", md, tail(m.stderr.String()))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			time.Sleep(500 * time.Millisecond)
+			var rss []float64
+			var st map[string]int
+			for i := 0; i < s.rssSamples; i++ {
+				if i > 0 {
+					time.Sleep(250 * time.Millisecond)
+				}
+				st = statusKB(m.pid, "VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads")
+				rss = append(rss, float64(st["VmRSS"]))
+			}
+			sm := summarize(rss)
+			r.detail("| %s | %s | %s | %s | %s | %s | %d |\n", md, mib(int(sm.median)), mib(int(sm.max)), mib(st["VmHWM"]),
+				mib(st["RssAnon"]), mib(st["RssFile"]), st["Threads"])
+			r.row(fmt.Sprintf("Master RSS, 4 idle workers, %s (median of %d; VmHWM)", md, sm.n),
+				fmt.Sprintf("%s (HWM %s)", mib(int(sm.median)), mib(st["VmHWM"])), "≤ 5 MB", yes(sm.median*1024 <= 5_000_000))
+			return nil
+		}()
+		if e := m.stop(10 * time.Second); e != nil && err == nil {
+			err = e
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	r.detail("\n")
+	return firstErr
+}
