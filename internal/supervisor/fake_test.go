@@ -32,6 +32,7 @@ type harness struct {
 	timers  []fakeTimer
 	nextPid int
 	execErr func(slot int) error // the exec report of each start; nil: exec succeeds
+	hold    map[int]chan error   // with holdExec: each start's exec report, sent by the test
 	dead    map[int]bool         // pids Alive reports gone
 	desc    []int                // what Descendants returns
 	parents map[int]int          // what Parent returns
@@ -97,7 +98,13 @@ func (h *harness) start(slot int) (Proc, error) {
 	}
 	h.mu.Unlock()
 	c := make(chan error, 1)
-	c <- err
+	if h.hold != nil {
+		h.mu.Lock()
+		h.hold[pid] = c
+		h.mu.Unlock()
+	} else {
+		c <- err
+	}
 	h.starts <- fakeProc{slot: slot, pid: pid}
 	return Proc{Pid: pid, StartTime: 1, Exec: c}, nil
 }
@@ -112,6 +119,17 @@ func (h *harness) after(d time.Duration) <-chan time.Time {
 	}
 	h.timers = append(h.timers, fakeTimer{at: h.now.Add(d), c: c})
 	return c
+}
+
+// holdExec makes every start's exec report wait for execReport.
+func holdExec(h *harness) { h.hold = map[int]chan error{} }
+
+// execReport delivers pid's exec report.
+func (h *harness) execReport(pid int, err error) {
+	h.mu.Lock()
+	c := h.hold[pid]
+	h.mu.Unlock()
+	c <- err
 }
 
 // advance moves the clock and fires every timer that falls due.

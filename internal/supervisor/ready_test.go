@@ -188,3 +188,17 @@ func TestReloadEventRespawnsAndSkipsBackoff(t *testing.T) {
 		t.Fatalf("then slot %d, want 1", n.slot)
 	}
 }
+
+// TestReadyBeforeTheExecReport: the worker's READY=1 and the launcher's exec
+// report come on different goroutines; a busy machine delivers the first
+// first. It must not be lost.
+func TestReadyBeforeTheExecReport(t *testing.T) {
+	h := newHarness(t, notifyOptions(1), holdExec)
+	p := h.started()
+	h.say(p.pid, ready.Message{Ready: true})
+	if s := h.sup.Snapshot(); s.Slots[0].Worker.Ready {
+		t.Fatal("ready before its exec was known")
+	}
+	h.execReport(p.pid, nil)
+	h.until("ready once the exec report arrives", allReady)
+}

@@ -35,6 +35,7 @@ type worker struct {
 	execDone bool                // the exec report arrived
 	execErr  error               // COMMAND could not be exec'd
 	ready    bool                // it said so, or its ready delay passed
+	early    bool                // it said ready before its exec report arrived
 	readyAt  time.Time           // when the ready delay makes it ready; zero when not due
 	readyBy  time.Time           // when it must be ready (--ready-timeout); zero once it is
 	notReady bool                // stopped for not being ready in time: its end is a failure
@@ -107,6 +108,8 @@ func (s *Supervisor) onExec(r execResult) {
 		now := s.os.Now()
 		w.readyBy = now.Add(s.opt.ReadyTimeout)
 		switch {
+		case w.early: // its ready message overtook this report
+			s.onReady(w)
 		case s.opt.ReadyNotify:
 		case s.opt.ReadyDelay <= 0:
 			s.onReady(w)
@@ -135,10 +138,21 @@ func (s *Supervisor) onExit(e reap.Exit) bool {
 
 // onSaidReady: w wrote to its ready fd.
 func (s *Supervisor) onSaidReady(pid int) {
-	if w := s.workers[pid]; w != nil && w.execDone && !w.ready {
+	if w := s.workers[pid]; w != nil && !w.ready {
 		w.log.Debug("worker says it is ready")
-		s.onReady(w)
+		s.saidReady(w)
 	}
+}
+
+// saidReady makes w ready, or, when its exec report has not arrived yet
+// (the two come on different goroutines, in either order), once it does:
+// only COMMAND can say ready, so the exec happened.
+func (s *Supervisor) saidReady(w *worker) {
+	if !w.execDone {
+		w.early = true
+		return
+	}
+	s.onReady(w)
 }
 
 // onNotify handles a NOTIFY_SOCKET datagram from a worker or any of its
@@ -149,9 +163,9 @@ func (s *Supervisor) onNotify(m ready.Message) {
 		s.log.Debug("notify message from a process that is no worker's", "pid", m.Pid)
 		return
 	}
-	if m.Ready && w.execDone && !w.ready {
+	if m.Ready && !w.ready {
 		w.log.Debug("worker says it is ready", "from", m.Pid)
-		s.onReady(w)
+		s.saidReady(w)
 	}
 }
 

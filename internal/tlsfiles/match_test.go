@@ -37,7 +37,10 @@ func keyFiles(t *testing.T) []keyFile {
 		return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 	}
 	p8 := func(k any) []byte { der, err := x509.MarshalPKCS8PrivateKey(k); return enc("PRIVATE KEY", der, err) }
-	sec1 := func(k *ecdsa.PrivateKey) []byte { der, err := x509.MarshalECPrivateKey(k); return enc("EC PRIVATE KEY", der, err) }
+	sec1 := func(k *ecdsa.PrivateKey) []byte {
+		der, err := x509.MarshalECPrivateKey(k)
+		return enc("EC PRIVATE KEY", der, err)
+	}
 	return []keyFile{
 		{"rsa pkcs1", enc("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey), nil), &rsaKey.PublicKey, rsaKey},
 		{"rsa pkcs8", p8(rsaKey), &rsaKey.PublicKey, rsaKey},
