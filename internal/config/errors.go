@@ -23,10 +23,14 @@ func usageErrorf(format string, args ...any) *UsageError {
 	return &UsageError{msg: oneLine(fmt.Sprintf(format, args...))}
 }
 
-// oneLine replaces line breaks, which only an OS or JSON message could hold.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-}
+// oneLine replaces each line break with a space: those of Unicode (CR LF,
+// LF, CR, VT, FF, NEL, LS, PS), which a message holds when it shows what the
+// user typed as it is (an unknown option) or an OS or JSON message.
+func oneLine(s string) string { return lineBreaker.Replace(s) }
+
+// lineBreaker is the replacer of oneLine.
+var lineBreaker = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\v", " ", "\f", " ",
+	"\u0085", " ", "\u2028", " ", "\u2029", " ")
 
 // source is where a setting comes from; exactly one group of fields is set.
 type source struct {

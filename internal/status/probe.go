@@ -2,6 +2,7 @@ package status
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/spark2/spark2/internal/procfs"
@@ -49,7 +50,18 @@ func Check(f *File, kind string, now time.Time, staleAfter time.Duration) (int, 
 	case kind == Ready && f.State == Stopping:
 		return Unhealthy, "not ready: the master is stopping"
 	case kind == Ready && ready == 0:
-		return Unhealthy, fmt.Sprintf("not ready: no worker is ready (state %s)", f.State)
+		return Unhealthy, fmt.Sprintf("not ready: no worker is ready (state %s)", stateName(f.State))
 	}
-	return Healthy, fmt.Sprintf("%s: %s, %d of %d workers ready", kind, f.State, ready, f.WorkersWanted)
+	return Healthy, fmt.Sprintf("%s: %s, %d of %d workers ready", kind, stateName(f.State), ready, f.WorkersWanted)
+}
+
+// stateName is state as a reason line shows it: as it is when it is one of
+// the States, else quoted, so that a damaged or forged status file cannot
+// break the line that a probe prints.
+func stateName(state string) string {
+	switch state {
+	case Starting, Running, Reloading, Degraded, CrashLooping, Stopping, Stopped:
+		return state
+	}
+	return strconv.Quote(state)
 }
