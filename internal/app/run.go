@@ -79,7 +79,7 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 		ReadyNotify:  m.workers.readyNotify,
 		ReadyDelay:   c.ReadyDelay,
 		ReadyTimeout: c.ReadyTimeout,
-		Reopen:       m.workers.out.Reopen,
+		Reopen:       reopen(c, m.workers.out),
 		Publish:      publish,
 	}, supervisor.OS{
 		Start:       m.workers.start,
@@ -101,6 +101,15 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 	return code
 }
 
+// reopen is the supervisor's Options.Reopen: the access log's, or nil
+// without --accesslog.
+func reopen(c config.Config, out *logs.Sink) func() error {
+	if c.AccessLog == "" {
+		return nil
+	}
+	return out.Reopen
+}
+
 // exitCode maps the supervisor's outcome to spark2's exit code.
 func exitCode(o supervisor.Outcome, log hclog.Logger) int {
 	switch o.Reason {
@@ -113,8 +122,10 @@ func exitCode(o supervisor.Outcome, log hclog.Logger) int {
 	return ExitOK
 }
 
-// descendants is the supervisor's OS.Descendants: every live process below
-// spark2 (as PID 1, that is everything in the namespace).
+// descendants is the supervisor's OS.Descendants: every process below
+// spark2 (as PID 1, that is everything in the namespace), zombies included:
+// a stop is over only once the reaper has reaped them, which may lag behind
+// a burst of thousands of deaths.
 func descendants() []int {
 	all, err := procfs.All()
 	if err != nil {
@@ -122,9 +133,7 @@ func descendants() []int {
 	}
 	var pids []int
 	for _, st := range procfs.Descendants(all, os.Getpid()) {
-		if st.State != 'Z' {
-			pids = append(pids, st.Pid)
-		}
+		pids = append(pids, st.Pid)
 	}
 	return pids
 }

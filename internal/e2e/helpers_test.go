@@ -58,6 +58,8 @@ func runHelper(name string, args []string) int {
 		return serve(false)
 	case "http":
 		return httpWorker(args)
+	case "catchall": // stresshelpers_test.go
+		return catchAll()
 	case "nap":
 		d, _ := time.ParseDuration(args[0])
 		time.Sleep(d)

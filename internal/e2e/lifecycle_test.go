@@ -98,8 +98,10 @@ func TestSecondTermDuringStopChangesNothing(t *testing.T) {
 }
 
 func TestJobControlNeverStopsSpark2(t *testing.T) {
-	m := run(t, plain, nil, helper("serve")...)
+	env, path := statusEnv(t)
+	m := run(t, plain, env, helper("serve")...)
 	m.readyWorkers(1)
+	waitReady(t, path, 1) // signals are forwarded to ready workers only
 	m.signal(syscall.SIGTSTP)
 	m.signal(syscall.SIGUSR2) // forwarded: proves spark2 still runs its loop
 	m.line("got SIGUSR2")
@@ -110,8 +112,10 @@ func TestJobControlNeverStopsSpark2(t *testing.T) {
 }
 
 func TestSignalsAreForwardedToEveryWorker(t *testing.T) {
-	m := run(t, plain, nil, append([]string{"-n", "2"}, helper("serve")...)...)
+	env, path := statusEnv(t)
+	m := run(t, plain, env, append([]string{"-n", "2"}, helper("serve")...)...)
 	m.readyWorkers(2)
+	waitReady(t, path, 2) // signals are forwarded to ready workers only
 	for _, s := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGWINCH, syscall.SIGUSR2} {
 		m.signal(s)
 		name := sigName(s)

@@ -70,7 +70,9 @@ func TestAccessLogTakesStdout(t *testing.T) {
 func TestAccessLogReopensOnUSR1(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
-	m := run(t, plain, nil, append([]string{"--accesslog", log}, helper("serve")...)...)
+	env, path := statusEnv(t)
+	m := run(t, plain, env, append([]string{"--accesslog", log}, helper("serve")...)...)
+	waitReady(t, path, 1) // signals are forwarded to ready workers only
 	eventually(t, "ready in the access log", func() bool {
 		b, _ := os.ReadFile(log)
 		return strings.HasPrefix(string(b), "ready ")

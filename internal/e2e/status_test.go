@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -29,6 +30,15 @@ func control(t *testing.T, env []string, args ...string) (int, string) {
 func statusEnv(t *testing.T) (env []string, path string) {
 	path = filepath.Join(t.TempDir(), "run", "status.json")
 	return []string{"SPARK2_STATUS_FILE=" + path, "SPARK2_STALE_AFTER=1s"}, path
+}
+
+// waitReady waits until the status file at path shows n ready workers.
+func waitReady(t *testing.T, path string, n int) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("%d ready workers in the status file", n), func() bool {
+		f, err := status.Read(path)
+		return err == nil && f.ReadyWorkers() == n
+	})
 }
 
 func readStatus(t *testing.T, path string) *status.File {

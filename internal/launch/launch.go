@@ -8,6 +8,7 @@
 package launch
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -67,7 +68,7 @@ func (e *ExecError) Error() string { return e.Msg }
 func Start(spec Spec) (*Process, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return nil, fmt.Errorf("open %s for the worker's stdin: %w", os.DevNull, err)
+		return nil, fmt.Errorf("open %s for the worker's stdin: %w", os.DevNull, withFileLimit(err))
 	}
 	var opened []*os.File
 	closeAll := func() {
@@ -94,7 +95,7 @@ func Start(spec Spec) (*Process, error) {
 	}
 	if err != nil {
 		closeAll()
-		return nil, fmt.Errorf("create pipes for a worker: %w", err)
+		return nil, fmt.Errorf("create pipes for a worker: %w", withFileLimit(err))
 	}
 	files := append([]*os.File{devnull, outW, errW}, spec.Files...)
 	env := spec.Env
@@ -125,7 +126,7 @@ func Start(spec Spec) (*Process, error) {
 				r.Close()
 			}
 		}
-		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), err)
+		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), withFileLimit(err))
 	}
 	p := &Process{Pid: proc.Pid, Stdout: outR, Stderr: errR}
 	if readyR != nil {
@@ -143,6 +144,16 @@ func Start(spec Spec) (*Process, error) {
 	p.Exec = ch
 	go func() { ch <- readExecResult(execR) }()
 	return p, nil
+}
+
+// withFileLimit adds to an EMFILE error the limit that was reached and how
+// to raise it; other errors are returned as they are.
+func withFileLimit(err error) error {
+	var rl syscall.Rlimit
+	if !errors.Is(err, syscall.EMFILE) || syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+		return err
+	}
+	return fmt.Errorf("%w: spark2 reached its open file limit (RLIMIT_NOFILE %d); raise it (ulimit -n, docker run --ulimit nofile=N) or run fewer workers", err, rl.Cur)
 }
 
 // awaitReady reports whether the worker wrote to its ready fd before closing it.

@@ -202,3 +202,19 @@ func TestReadyBeforeTheExecReport(t *testing.T) {
 	h.execReport(p.pid, nil)
 	h.until("ready once the exec report arrives", allReady)
 }
+
+// TestForwardSkipsStartingWorkers: a worker that is not ready yet has not
+// installed its handlers; a forwarded USR1 would kill it.
+func TestForwardSkipsStartingWorkers(t *testing.T) {
+	h := newHarness(t, notifyOptions(2))
+	ps := []fakeProc{h.startedRunning(), h.startedRunning()}
+	h.say(ps[0].pid, ready.Message{Ready: true})
+	h.signal(syscall.SIGUSR1)
+	if k := h.killed(); k != (kill{-ps[0].pid, syscall.SIGUSR1}) {
+		t.Fatalf("got %+v, want USR1 to the ready worker only", k)
+	}
+	h.noStart()
+	if len(h.kills) != 0 {
+		t.Fatalf("the starting worker was signalled: %+v", <-h.kills)
+	}
+}

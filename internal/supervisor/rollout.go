@@ -18,8 +18,10 @@ func (s *Supervisor) respawnAll(why string) {
 		return
 	}
 	if s.roll != nil {
+		if !s.roll.again { // said once per rollout: a signal storm must not flood the log
+			s.log.Info("rolling respawn in progress; another follows it", "why", why)
+		}
 		s.roll.again = true
-		s.log.Info("rolling respawn in progress; another follows it", "why", why)
 		return
 	}
 	s.log.Info("rolling respawn of every worker", "why", why, "workers", len(s.slots))

@@ -41,12 +41,19 @@ func (s *Supervisor) onSignal(sg os.Signal) {
 	}
 }
 
-// forward sends sig to every worker's process group.
+// forward sends sig to the process group of every worker that is ready (or
+// being stopped). A worker still starting has not installed its handlers:
+// a USR1 or QUIT meant for a running server would kill it, and with it a
+// rolling respawn. It starts with whatever the signal would have reopened.
 func (s *Supervisor) forward(sg syscall.Signal) {
-	s.log.Debug("forwarding signal", "signal", signalName(sg), "workers", len(s.workers))
+	n := 0
 	for _, w := range s.workers {
-		s.signal(w, sg)
+		if w.ready || w.stopping {
+			s.signal(w, sg)
+			n++
+		}
 	}
+	s.log.Debug("forwarded signal", "signal", signalName(sg), "workers", n, "skipped_starting", len(s.workers)-n)
 }
 
 func (s *Supervisor) scaleUp() {

@@ -32,7 +32,7 @@ type OS struct {
 	Start       func(slot int) (Proc, error)            // start a worker for slot
 	Kill        func(pid int, sig syscall.Signal) error // kill(2); a negative pid is a process group
 	Alive       func(pid int, startTime uint64) bool    // is that process still running (not a zombie)?
-	Descendants func() []int                            // live descendants of the master
+	Descendants func() []int                            // descendants of the master not yet reaped
 	Parent      func(pid int) int                       // parent of pid; 0 if unknown
 	Now         func() time.Time                        // the clock
 	After       func(d time.Duration) <-chan time.Time  // a one-shot timer

@@ -353,6 +353,7 @@ func TestForwardedSignalsAndReopen(t *testing.T) {
 	opt.Reopen = func() error { reopened <- true; return nil }
 	h := newHarness(t, opt)
 	h.startedN(2)
+	h.until("ready", allReady) // only ready workers get forwarded signals
 	for _, s := range []syscall.Signal{syscall.SIGUSR2, syscall.SIGQUIT, syscall.SIGWINCH, syscall.SIGUSR1} {
 		h.signal(s)
 		for i := 0; i < 2; i++ {
