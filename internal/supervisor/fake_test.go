@@ -78,15 +78,34 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		Now:         func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now },
 		After:       h.after,
 	}
-	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: testWriter{t}})
+	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: newTestWriter(t)})
 	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, Reload: h.reload}, log)
 	go func() { h.outcome <- h.sup.Run() }()
 	return h
 }
 
-type testWriter struct{ t *testing.T }
+// testWriter sends the supervisor's log to the test's, until the test ends:
+// the supervisor's goroutine outlives it, and testing panics on a late Log.
+type testWriter struct {
+	t      *testing.T
+	mu     *sync.Mutex
+	closed *bool
+}
 
-func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b[:len(b)-1])); return len(b), nil }
+func newTestWriter(t *testing.T) testWriter {
+	w := testWriter{t: t, mu: &sync.Mutex{}, closed: new(bool)}
+	t.Cleanup(func() { w.mu.Lock(); *w.closed = true; w.mu.Unlock() })
+	return w
+}
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !*w.closed {
+		w.t.Log(string(b[:len(b)-1]))
+	}
+	return len(b), nil
+}
 
 func (h *harness) start(slot int) (Proc, error) {
 	h.mu.Lock()
