@@ -30,55 +30,8 @@ bench_pid=""
 
 say() { printf 'peers: %s\n' "$*" >&2; }
 
-# descendants PID: every process below PID (a /proc walk), except the
-# subshell that runs this function.
-descendants() {
-	local me=$BASHPID f line pid rest ppid p k
-	local -A kids=()
-	for f in /proc/[0-9]*/stat; do
-		{ read -r line <"$f"; } 2>/dev/null || continue
-		pid=${line%% *}
-		rest=${line##*) }
-		read -r _ ppid _ <<<"$rest"
-		kids[$ppid]+="$pid "
-	done
-	local queue=("$1")
-	while ((${#queue[@]})); do
-		p=${queue[0]}
-		queue=("${queue[@]:1}")
-		for k in ${kids[$p]:-}; do
-			[[ $k == "$me" ]] && continue
-			echo "$k"
-			queue+=("$k")
-		done
-	done
-}
-
-cleanup() {
-	local rc=$? i pids
-	trap - EXIT INT TERM
-	# peerbench ends what it started on TERM (it is a child subreaper, and it
-	# kills the PID namespaces' inits, which takes each namespace down).
-	if [[ -n $bench_pid ]] && kill -0 "$bench_pid" 2>/dev/null; then
-		kill -TERM "$bench_pid" 2>/dev/null || true
-		for i in $(seq 100); do
-			kill -0 "$bench_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-	fi
-	for i in 1 2 3; do
-		pids=$(descendants $$)
-		[[ -z $pids ]] && break
-		# shellcheck disable=SC2086
-		kill -KILL $pids 2>/dev/null || true
-		sleep 0.2
-	done
-	rm -rf "$tmp"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 if [[ $(id -u) != 0 ]]; then
 	say "run me as root: the inits run as PID 1 of new PID namespaces (unshare), and missing peers are installed with apt-get"
