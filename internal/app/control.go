@@ -6,23 +6,29 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/status"
 )
 
 // findMaster reads the status file of the master that configuration c
-// describes. It returns the file (nil when there is none), and, when there is
-// no master running, the exit code and one line that says so.
+// describes, trusting it only as far as that master's user (see
+// status.ReadTrusted). It returns the file (nil when there is none or it is
+// refused), and, when there is no master running, the exit code and one line
+// that says so.
 func findMaster(c config.Config) (*status.File, int, error) {
 	path, err := statusPath(c)
 	if err != nil {
 		return nil, ExitUsage, err
 	}
-	f, err := status.Read(path)
+	uid, err := masterUID(c)
+	if err != nil {
+		return nil, ExitUsage, err
+	}
+	f, err := status.ReadTrusted(path, uid)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, status.NotRunning, fmt.Errorf("no spark2 master is running here: no status file at %s (started with another -p, -C, -u or --status-file?)", path)
@@ -39,6 +45,23 @@ func gone(f *status.File) string {
 		return fmt.Sprintf("stopped with exit code %d", *f.ExitCode)
 	}
 	return "gone, and its pid is free or another process's"
+}
+
+// openMaster is findMaster, then a pidfd on the master it finds (see
+// status.OpenMaster), for the commands that signal it.
+func openMaster(c config.Config) (*status.File, *status.Master, int, error) {
+	f, code, err := findMaster(c)
+	if err != nil {
+		return f, nil, code, err
+	}
+	m, err := status.OpenMaster(f)
+	switch {
+	case errors.Is(err, status.ErrGone):
+		return f, nil, status.NotRunning, fmt.Errorf("no spark2 master is running here: %v", err)
+	case err != nil:
+		return f, nil, ExitFailure, err
+	}
+	return f, m, 0, nil
 }
 
 // statusCommand is --status (and --probe): it reads the status file only.
@@ -75,27 +98,35 @@ func statusCommand(c config.Config, stdout, stderr io.Writer) int {
 
 // respawnCommand is -R/--respawn: SIGCONT to the master.
 func respawnCommand(c config.Config, stdout, stderr io.Writer) int {
-	f, code, err := findMaster(c)
+	f, m, code, err := openMaster(c)
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: --respawn: %v\n", err)
 		return code
 	}
-	if err := syscall.Kill(f.Pid, syscall.SIGCONT); err != nil {
-		fmt.Fprintf(stderr, "spark2: --respawn: signal the master (pid %d): %v\n", f.Pid, err)
+	defer m.Close()
+	if err := m.Signal(unix.SIGCONT); err != nil {
+		fmt.Fprintf(stderr, "spark2: --respawn: %v\n", err)
 		return ExitFailure
 	}
 	fmt.Fprintf(stdout, "spark2: respawning the %d workers of the master (pid %d)\n", len(f.Workers), f.Pid)
 	return ExitOK
 }
 
-// killCommand is --kill: SIGTERM to the master, then wait until it is gone.
+// killCommand is --kill: SIGTERM to the master, then wait until it is gone
+// (see stopMaster), or, when the master is PID 1 of this very PID
+// namespace, until it says it is stopping: the kernel kills every other
+// process of the namespace, this command included, when its PID 1 exits.
 func killCommand(c config.Config, stdout, stderr io.Writer) int {
-	f, code, err := findMaster(c)
+	f, m, code, err := openMaster(c)
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: --kill: %v\n", err)
 		return code
 	}
-	if err := stopMaster(f, c.StopTimeout+2*time.Second); err != nil {
+	defer m.Close()
+	if f.Pid == 1 {
+		return killOwnInit(c, f, m, stdout, stderr)
+	}
+	if err := stopMaster(f, m, stopWait(c, f)); err != nil {
 		fmt.Fprintf(stderr, "spark2: --kill: %v\n", err)
 		return ExitFailure
 	}
@@ -103,39 +134,40 @@ func killCommand(c config.Config, stdout, stderr io.Writer) int {
 	return ExitOK
 }
 
-// stopMaster sends SIGTERM to f's master and waits until it is gone, or
-// timeout.
-func stopMaster(f *status.File, timeout time.Duration) error {
-	if err := syscall.Kill(f.Pid, syscall.SIGTERM); err != nil {
-		return fmt.Errorf("signal the master (pid %d): %w", f.Pid, err)
+// stopMargin is what --kill and --force wait beyond the master's stop
+// timeout: its KILL of what is left, the forwarding of the workers' last
+// output (drainTimeout) and its last status write.
+const stopMargin = drainTimeout + 3*time.Second
+
+// stopWait is how long --kill and --force wait for the master of f to stop:
+// its own --stop-timeout as its status file records it (else, for a file
+// of an older spark2, the caller's), plus stopMargin.
+func stopWait(c config.Config, f *status.File) time.Duration {
+	if f.StopTimeoutMS > 0 {
+		return time.Duration(f.StopTimeoutMS)*time.Millisecond + stopMargin
 	}
-	deadline := time.Now().Add(timeout)
-	for f.Alive() {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the master (pid %d) is still running %s after SIGTERM", f.Pid, timeout)
-		}
-		time.Sleep(10 * time.Millisecond)
+	return c.StopTimeout + stopMargin
+}
+
+// stopMaster sends SIGTERM to the master m of f and waits until it is gone,
+// or timeout.
+func stopMaster(f *status.File, m *status.Master, timeout time.Duration) error {
+	if err := m.Signal(unix.SIGTERM); err != nil {
+		return err
+	}
+	if !m.Exited(timeout) {
+		return fmt.Errorf("the master (pid %d) is still running %s after SIGTERM (its --stop-timeout is %s); see its log", f.Pid, timeout.Round(time.Millisecond), time.Duration(f.StopTimeoutMS)*time.Millisecond)
 	}
 	return nil
 }
 
 // forceOut stops a master that runs with configuration c, for --force.
 func forceOut(c config.Config, stderr io.Writer) error {
-	f, _, err := findMaster(c)
+	f, m, _, err := openMaster(c)
 	if f == nil || err != nil {
 		return nil // nothing to stop
 	}
+	defer m.Close()
 	fmt.Fprintf(stderr, "spark2: --force: stopping the running master (pid %d)\n", f.Pid)
-	return stopMaster(f, c.StopTimeout+2*time.Second)
-}
-
-// writePidFile writes the seed's pid file; the returned func removes it.
-func writePidFile(path string) (func(), error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	if err := os.WriteFile(path, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
-		return nil, fmt.Errorf("write the pid file (--pidfile): %w", err)
-	}
-	return func() { os.Remove(path) }, nil
+	return stopMaster(f, m, stopWait(c, f))
 }

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/launch"
@@ -77,7 +80,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		}
 		env = append(env, pair.Env()...)
 	}
-	if w.out, err = openOut(c.AccessLog, stdout); err != nil {
+	if w.out, err = openOut(c.AccessLog, m.id, stdout); err != nil {
 		m.close()
 		return fail(ExitUsage, err)
 	}
@@ -88,8 +91,11 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		go m.sock.Serve(m.notify)
 		env = append(env, "NOTIFY_SOCKET="+m.sock.Addr)
 	}
-	m.openStatus(c, log)
-	if m.pidDone, err = writePidFile(c.PidFile); err != nil {
+	if err := m.openStatus(c, log); err != nil {
+		m.close()
+		return fail(ExitUsage, err)
+	}
+	if m.pidDone, err = writePidFile(c.PidFile, m.id); err != nil {
 		m.close()
 		return fail(ExitUsage, err)
 	}
@@ -103,21 +109,28 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 }
 
 // openStatus prepares the status file's directory, for the user spark2 will
-// run as. Without it spark2 still serves, and says why probes will fail.
-func (m *master) openStatus(c config.Config, log hclog.Logger) {
+// run as. Without it spark2 still serves, and says why probes will fail;
+// but a directory that fails status.OpenDir's checks (another user's, one
+// that user cannot write, a link) is a configuration to fix: the error
+// returned then makes spark2 exit 2.
+func (m *master) openStatus(c config.Config, log hclog.Logger) error {
 	path, err := statusPath(c)
 	if err == nil {
-		uid, gid := os.Getuid(), os.Getgid()
+		uid, gid, groups := os.Getuid(), os.Getgid(), []int(nil)
 		if m.id != nil {
-			uid, gid = m.id.UID, m.id.GID
+			uid, gid, groups = m.id.UID, m.id.GID, m.id.Groups
 		}
-		m.statusDir, err = status.OpenDir(path, uid, gid)
+		m.statusDir, err = status.OpenDir(path, uid, gid, groups...)
+	}
+	if errors.Is(err, status.ErrRefused) {
+		return err
 	}
 	if err != nil {
 		log.Error("no status file: spark2 --status and the probes will say it is not running", "error", err)
-		return
+		return nil
 	}
 	log.Debug("status file", "path", path)
+	return nil
 }
 
 // selfPath is how workers re-run spark2 (see launch.Child): /proc/self/exe,
@@ -132,13 +145,33 @@ func selfPath() (string, error) {
 }
 
 // openOut returns where workers' stdout goes: the access log, or stdout.
-func openOut(accessLog string, stdout io.Writer) (*logs.Sink, error) {
+// The access log is opened as root, never through a symbolic link, and
+// must be a regular file; under -u (id not nil) its directory must let that
+// user create files (else log rotation, which reopens the file after the
+// drop, would fail), and the file is given to that user.
+func openOut(accessLog string, id *privdrop.Identity, stdout io.Writer) (*logs.Sink, error) {
 	if accessLog == "" {
 		return logs.NewSink(stdout), nil
+	}
+	if id != nil {
+		dir := filepath.Dir(accessLog)
+		var st unix.Stat_t
+		if err := unix.Stat(dir, &st); err != nil {
+			return nil, fmt.Errorf("check the directory of the access log %s (--accesslog): %w", accessLog, err)
+		}
+		if !id.CanCreateIn(&st) {
+			return nil, fmt.Errorf("the directory %s of the access log (--accesslog) is not writable by uid %d (-u): after a rotation spark2 could not create the new file there; make it writable by that user, or choose another --accesslog", dir, id.UID)
+		}
 	}
 	s, err := logs.OpenFileSink(accessLog)
 	if err != nil {
 		return nil, fmt.Errorf("open the access log (--accesslog): %w", err)
+	}
+	if id != nil {
+		if err := s.Chown(id.UID, id.GID); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("give the access log %s (--accesslog) to uid %d (-u): %w", accessLog, id.UID, err)
+		}
 	}
 	return s, nil
 }

@@ -24,13 +24,9 @@ func statusPath(c config.Config) (string, error) {
 	if c.StatusFile != "" {
 		return c.StatusFile, nil
 	}
-	uid := os.Getuid()
-	if c.User != "" || c.Group != "" {
-		id, err := privdrop.Resolve(c.User, c.Group)
-		if err != nil {
-			return "", err
-		}
-		uid = id.UID
+	uid, err := masterUID(c)
+	if err != nil {
+		return "", err
 	}
 	port := "nolisten"
 	if !c.NoListen {
@@ -41,6 +37,19 @@ func statusPath(c config.Config) (string, error) {
 		workdir, _ = os.Getwd()
 	}
 	return status.DefaultPath(os.LookupEnv, uid, port, filepath.Clean(workdir)), nil
+}
+
+// masterUID is the uid that the master of configuration c runs as: that of
+// -u, else this process's own.
+func masterUID(c config.Config) (int, error) {
+	if c.User == "" && c.Group == "" {
+		return os.Getuid(), nil
+	}
+	id, err := privdrop.Resolve(c.User, c.Group)
+	if err != nil {
+		return 0, err
+	}
+	return id.UID, nil
 }
 
 // statusWriter keeps the status file up to date from the supervisor's
@@ -138,7 +147,8 @@ func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
 func masterIdentity(c config.Config, command []string, listen string) status.File {
 	f := status.File{
 		Format: status.Format, Pid: os.Getpid(), Started: time.Now(), Version: config.Version,
-		State: status.Starting, Listen: listen, Env: c.Env, Command: command, WorkersWanted: c.Workers,
+		StopTimeoutMS: c.StopTimeout.Milliseconds(),
+		State:         status.Starting, Listen: listen, Env: c.Env, Command: command, WorkersWanted: c.Workers,
 	}
 	if st, err := procfs.ReadStat(f.Pid); err == nil {
 		f.StartTime = st.StartTime

@@ -95,7 +95,8 @@
 //   - --user, --group: a numeric id from 0 to 4294967294 (a JSON number or
 //     string in the file), or a name of at most 32 characters matching
 //     [A-Za-z_][A-Za-z0-9_.-]*[$]?, kept as given; looking names up in
-//     /etc/passwd and /etc/group is the app's job.
+//     /etc/passwd and /etc/group is the app's job. --group needs --user:
+//     a group alone would leave spark2 at uid 0 with every capability.
 //   - --accesslog, --chdir, --config, --include: a non-empty path, relative
 //     to the directory spark2 is started in (Parse's cwd); Config holds it
 //     absolute. -C and each -I must name an existing directory; an explicit

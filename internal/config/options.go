@@ -24,7 +24,7 @@ type options struct {
 	SSLKey       pathValue     `arg:"--ssl-key,env:SPARK2_SSL_KEY" default:"none" placeholder:"PATH" help:"TLS private key (PEM) for node apps; needs --ssl-crt"`
 	SSLCrt       pathValue     `arg:"--ssl-crt,env:SPARK2_SSL_CRT" default:"none" placeholder:"PATH" help:"TLS certificate chain (PEM) for node apps; needs --ssl-key"`
 	User         idValue       `arg:"-u,--user,env:SPARK2_USER" default:"none" placeholder:"ID|NAME" help:"user that spark2 and its workers run as once the port is bound: a numeric uid or a name from /etc/passwd (none: unchanged)"`
-	Group        idValue       `arg:"-g,--group,env:SPARK2_GROUP" default:"none" placeholder:"ID|NAME" help:"group to run as: a numeric gid or a name from /etc/group (none: the -u user's primary group, else unchanged)"`
+	Group        idValue       `arg:"-g,--group,env:SPARK2_GROUP" default:"none" placeholder:"ID|NAME" help:"group to run as, with -u: a numeric gid or a name from /etc/group (none: the -u user's primary group)"`
 	AccessLog    pathValue     `arg:"--accesslog,env:SPARK2_ACCESSLOG" default:"none" placeholder:"PATH" help:"file that receives workers' stdout (none: spark2's stdout)"`
 	Chdir        pathValue     `arg:"-C,--chdir,env:SPARK2_CHDIR" default:"none" placeholder:"DIR" help:"existing directory to work in, for spark2 and its workers (none: unchanged)"`
 	Config       pathValue     `arg:"-c,--config,env:SPARK2_CONFIG" default:"./spark2.json if present" placeholder:"FILE" help:"JSON config file; relative to the working directory; the default is looked up in the -C directory"`

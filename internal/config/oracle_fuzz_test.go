@@ -212,7 +212,9 @@ func validity(long, s string) (valid, known bool) {
 	case "host":
 		_, err := netip.ParseAddr(s)
 		return s == "*" || err == nil, true
-	case "user", "group":
+	case "group":
+		return false, true // alone: -g needs -u
+	case "user":
 		n, err := strconv.ParseUint(s, 10, 32)
 		return err == nil && n <= 1<<32-2 || len(s) <= 32 && idName.MatchString(s), true
 	case "env":

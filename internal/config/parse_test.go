@@ -141,7 +141,7 @@ func TestValueForms(t *testing.T) {
 		{"json port 8080.0", file(`{"port": 8080.0}`), nil, func(c Config) any { return c.Port }, 8080},
 		{"user 0", world{}, []string{"-u", "0"}, func(c Config) any { return c.User }, "0"},
 		{"user name 32 chars", world{}, []string{"-u", "abcdefghijklmnopqrstuvwxyz012345"}, func(c Config) any { return c.User }, "abcdefghijklmnopqrstuvwxyz012345"},
-		{"group machine account", world{}, []string{"-g", "host$"}, func(c Config) any { return c.Group }, "host$"},
+		{"group machine account", world{}, []string{"-u", "1000", "-g", "host$"}, func(c Config) any { return c.Group }, "host$"},
 		{"ready 0s", world{}, []string{"--ready", "0s"}, func(c Config) any { return c.ReadyDelay }, time.Duration(0)},
 		{"ready-timeout 1h", world{}, []string{"--ready-timeout", "3600"}, func(c Config) any { return c.ReadyTimeout }, time.Hour},
 	} {

@@ -11,13 +11,16 @@ import (
 // --ssl-crt are made absolute against cwd, and -C and each -I are checked to
 // be directories and made absolute; the options of the listening socket are
 // checked together (checkSocket), and so are --status-file and --pidfile
-// (checkStatusFiles); each --watch-path is checked to exist and made
+// (checkStatusFiles), and -g needs -u (checkIdentity); each --watch-path is checked to exist and made
 // absolute. won names the winning source of each option for messages.
 func (m machine) resolve(t *table, o *options, won map[string]source, cwd string) (Config, error) {
 	if err := checkSocket(t, o, won); err != nil {
 		return Config{}, err
 	}
 	if err := checkStatusFiles(t, o, won); err != nil {
+		return Config{}, err
+	}
+	if err := checkIdentity(t, o, won); err != nil {
 		return Config{}, err
 	}
 	c := Config{

@@ -1,9 +1,12 @@
 package logs
 
 import (
+	"errors"
 	"io"
 	"os"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 // Sink is a destination for whole lines: spark2's stdout, its stderr, or the
@@ -39,9 +42,46 @@ func OpenFileSink(path string) (*Sink, error) {
 	return &Sink{w: f, f: f, path: path}, nil
 }
 
-// openAppend opens path write-only for appending, creating it 0644 if missing.
+// openAppend opens path write-only for appending, creating it 0644 if
+// missing. It never follows a symbolic link at path (O_NOFOLLOW: spark2 opens
+// the access log as root, in a directory others may write) and accepts only a
+// regular file: anything else fails with an *os.PathError naming the path.
+// O_NONBLOCK keeps a FIFO planted at path from blocking the open; it is
+// cleared once the file is known to be regular.
 func openAppend(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0o644)
+	if err == unix.ELOOP {
+		return nil, &os.PathError{Op: "open", Path: path, Err: errors.New("is a symbolic link, which spark2 does not follow; give the file's own path")}
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "open", Path: path, Err: errors.New("not a regular file; give the path of a file")}
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// Chown gives a file sink's current file to uid and gid (spark2, still
+// root, gives the access log to the user of -u). For a sink made by NewSink
+// it does nothing and returns nil.
+func (s *Sink) Chown(uid, gid int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f == nil {
+		return nil
+	}
+	return s.f.Chown(uid, gid)
 }
 
 // Write writes p to the underlying writer in one Write call while holding the

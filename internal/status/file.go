@@ -37,8 +37,9 @@ type File struct {
 	Version       string    `json:"version"`
 	Heartbeat     time.Time `json:"heartbeat"` // when the master's loop last published
 	State         string    `json:"state"`
-	ExitCode      *int      `json:"exit_code,omitempty"` // set once State is Stopped
-	Listen        string    `json:"listen"`              // "*:3000", or "" with --no-listen
+	ExitCode      *int      `json:"exit_code,omitempty"`       // set once State is Stopped
+	StopTimeoutMS int64     `json:"stop_timeout_ms,omitempty"` // the master's --stop-timeout: --kill waits by it
+	Listen        string    `json:"listen"`                    // "*:3000", or "" with --no-listen
 	Env           string    `json:"env"`
 	Command       []string  `json:"command"`
 	WorkersWanted int       `json:"workers_wanted"`

@@ -31,8 +31,8 @@ func (f *File) Alive() bool {
 }
 
 // Check applies probe kind (Live or Ready) to f at now, with the heartbeat
-// counting as stale after staleAfter. It returns a verdict and one line that
-// says why.
+// counting as stale after staleAfter, or at once when it is dated after now.
+// It returns a verdict and one line that says why.
 func Check(f *File, kind string, now time.Time, staleAfter time.Duration) (int, string) {
 	if !f.Alive() {
 		if f.State == Stopped && f.ExitCode != nil {
@@ -40,7 +40,12 @@ func Check(f *File, kind string, now time.Time, staleAfter time.Duration) (int, 
 		}
 		return NotRunning, fmt.Sprintf("not running: the master (pid %d) is gone", f.Pid)
 	}
-	if age := now.Sub(f.Heartbeat); age > staleAfter {
+	if age := now.Sub(f.Heartbeat); age < 0 {
+		// The master stamps each heartbeat with the clock that readers use:
+		// one dated later than now was not written by it (or the clock was
+		// set back, which the next heartbeat, a second later, puts right).
+		return Unhealthy, fmt.Sprintf("unhealthy: the heartbeat of the master (pid %d) is dated %s in the future: not a heartbeat of that master", f.Pid, (-age).Round(time.Millisecond))
+	} else if age > staleAfter {
 		return Unhealthy, fmt.Sprintf("unhealthy: the master (pid %d) is hung: its last heartbeat is %s old (--stale-after %s)", f.Pid, age.Round(time.Millisecond), staleAfter)
 	}
 	ready := f.ReadyWorkers()

@@ -41,6 +41,8 @@ func TestCheck(t *testing.T) {
 	code := 0
 	stopped := self(t, Stopped, true)
 	stopped.ExitCode = &code
+	future := self(t, Running, true) // a forged file's, dated to pass for ever
+	future.Heartbeat = now.Add(time.Hour)
 	cases := []struct {
 		name string
 		f    *File
@@ -57,9 +59,11 @@ func TestCheck(t *testing.T) {
 		{"stale", stale, Live, Unhealthy, "hung"},
 		{"reused pid", reused, Ready, NotRunning, "is gone"},
 		{"stopped", stopped, Live, NotRunning, "stopped with exit code 0"},
+		{"future heartbeat not live", future, Live, Unhealthy, "in the future"},
+		{"future heartbeat not ready", future, Ready, Unhealthy, "in the future"},
 	}
 	for _, c := range cases {
-		got, why := Check(c.f, c.kind, now, 5*time.Second)
+		got, why := Check(c.f, c.kind, time.Now(), 5*time.Second)
 		if got != c.want || !strings.Contains(why, c.why) {
 			t.Errorf("%s: Check = %d %q, want %d and %q", c.name, got, why, c.want, c.why)
 		}

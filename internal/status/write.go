@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/spark2/spark2/internal/privdrop"
 )
 
 // Dir is the open directory of a status file, for atomic writes that never
@@ -21,34 +23,40 @@ type Dir struct {
 	name string // its base name
 }
 
-// OpenDir prepares the directory of the status file at path: it creates it
-// (mode 0755, owned by uid:gid, so that the master can still write there
-// after dropping to them), and refuses one that is a symbolic link, not a
-// directory, or owned by anyone but uid or root. Errors name the directory
-// and say what to do.
-func OpenDir(path string, uid, gid int) (*Dir, error) {
+// OpenDir prepares the directory of the status file at path for a master
+// that runs (after its privilege drop) as uid, gid and groups. A missing
+// directory is created (mode 0755; missing parents 0755 too) and given to
+// uid:gid, so that the master can still write there after dropping to them.
+// The directory is then opened once, without following a symbolic link, and
+// must pass the readers' checks (checkDir) and let uid create files in it.
+//
+// A directory that fails a check gives an error wrapping ErrRefused, which
+// names it and says what to do (spark2 exits 2); one that cannot be created
+// or opened, an error naming it (spark2 then serves without a status file).
+func OpenDir(path string, uid, gid int, groups ...int) (*Dir, error) {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("create the status directory %s: %w; make it writable or set --status-file", dir, err)
+	}
 	if err := os.Mkdir(dir, 0o755); err == nil {
 		if err := os.Lchown(dir, uid, gid); err != nil && os.Geteuid() == 0 {
 			return nil, fmt.Errorf("give the status directory %s to uid %d: %w", dir, uid, err)
 		}
 	} else if !os.IsExist(err) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create the status directory %s: %w; make it writable or set --status-file", dir, err)
-		}
+		return nil, fmt.Errorf("create the status directory %s: %w; make it writable or set --status-file", dir, err)
 	}
-	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := openDirChecked(dir, uid)
 	if err != nil {
-		return nil, fmt.Errorf("open the status directory %s: %w (a symbolic link is refused); set --status-file elsewhere", dir, err)
+		return nil, err
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("stat the status directory %s: %w", dir, err)
 	}
-	if int(st.Uid) != uid && st.Uid != 0 {
+	if !privdrop.CanCreateIn(&st, uid, gid, groups) {
 		unix.Close(fd)
-		return nil, fmt.Errorf("the status directory %s belongs to uid %d, not to uid %d or root: refusing to write there; remove it or set --status-file", dir, st.Uid, uid)
+		return nil, fmt.Errorf("%w: the status directory %s (uid %d, mode %04o) is not writable by uid %d, the user spark2 runs as: chown it to that user, remove it (spark2 creates it), or set --status-file", ErrRefused, dir, st.Uid, st.Mode&0o7777, uid)
 	}
 	return &Dir{fd: fd, path: path, name: filepath.Base(path)}, nil
 }
