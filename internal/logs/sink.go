@@ -50,10 +50,12 @@ func OpenFileSink(path string) (*Sink, error) {
 // cleared once the file is known to be regular.
 func openAppend(path string) (*os.File, error) {
 	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0o644)
-	if err == unix.ELOOP {
+	switch {
+	case err == unix.ELOOP:
 		return nil, &os.PathError{Op: "open", Path: path, Err: errors.New("is a symbolic link, which spark2 does not follow; give the file's own path")}
-	}
-	if err != nil {
+	case err == unix.ENXIO: // a FIFO with no reader, or a socket
+		return nil, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
+	case err != nil:
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	var st unix.Stat_t
@@ -63,7 +65,7 @@ func openAppend(path string) (*os.File, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return nil, &os.PathError{Op: "open", Path: path, Err: errors.New("not a regular file; give the path of a file")}
+		return nil, &os.PathError{Op: "open", Path: path, Err: errNotRegular}
 	}
 	if err := unix.SetNonblock(fd, false); err != nil {
 		unix.Close(fd)
@@ -71,6 +73,9 @@ func openAppend(path string) (*os.File, error) {
 	}
 	return os.NewFile(uintptr(fd), path), nil
 }
+
+// errNotRegular is openAppend's error for a path that is no regular file.
+var errNotRegular = errors.New("not a regular file; give the path of a file")
 
 // Chown gives a file sink's current file to uid and gid (spark2, still
 // root, gives the access log to the user of -u). For a sink made by NewSink
