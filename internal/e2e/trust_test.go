@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -144,7 +145,7 @@ func TestReadersRefuseAForgedStatusFile(t *testing.T) {
 				env = append(env, "SPARK2_STATUS_FILE="+filepath.Join(sub, "status.json"))
 			}
 			for _, cmd := range [][]string{{"--status"}, {"--status", "--exit-code"}, {"--probe", "live"}, {"--probe", "ready"}, {"--respawn"}, {"--kill"}} {
-				code, out := control(t, env, append(cmd, c.args...)...)
+				code, out := controlWithin(t, env, append(cmd, c.args...)...)
 				if code != status.Unknown || !strings.Contains(out, c.want) || strings.Count(strings.TrimSpace(out), "\n") != 0 {
 					t.Errorf("%v: exit %d, %q; want %d and one line saying %q", cmd, code, out, status.Unknown, c.want)
 				}
@@ -172,6 +173,18 @@ func TestProbeRefusesAFutureHeartbeat(t *testing.T) {
 			t.Fatalf("a heartbeat an hour ahead: --probe %s exit %d, %q; want %d", kind, code, out, status.Unhealthy)
 		}
 	}
+}
+
+// controlWithin is control, killed after 10 s: a reader that blocks on a
+// planted FIFO fails the test instead of hanging it.
+func controlWithin(t *testing.T, env []string, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, spark2Bin, args...)
+	c.Env = append(cleanEnv(), env...)
+	out, _ := c.CombinedOutput()
+	return c.ProcessState.ExitCode(), string(out)
 }
 
 func mustGetwd(t *testing.T) string {
