@@ -113,7 +113,7 @@ func TestPidFileRemovedUnderUser(t *testing.T) {
 	needRoot(t)
 	sticky := filepath.Join(reachable(t), "run")
 	os.Mkdir(sticky, 0o755)
-	os.Chmod(sticky, 0o1777)
+	os.Chmod(sticky, os.ModeSticky|0o777)
 	hidden := filepath.Join(t.TempDir(), "pids") // t.TempDir is 0700: nobody cannot reach it
 	os.Mkdir(hidden, 0o755)
 	mustChown(t, hidden, nobody)

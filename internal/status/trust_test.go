@@ -81,7 +81,7 @@ func TestReadTrustedReadsTheMastersFile(t *testing.T) {
 	}
 	// A sticky directory that others may write (/tmp) is trusted: there only
 	// a file's owner may replace the file, and the owner is checked.
-	os.Chmod(dir, 0o1777)
+	os.Chmod(dir, os.ModeSticky|0o777)
 	if _, err := ReadTrusted(path, os.Getuid()); err != nil {
 		t.Fatalf("in a sticky directory: %v", err)
 	}
