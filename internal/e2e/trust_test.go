@@ -96,8 +96,8 @@ func TestReadersRefuseAForgedStatusFile(t *testing.T) {
 	cases := []struct {
 		name string
 		set  func(t *testing.T, dir string) // dir: an empty directory, root's, 0755
+		file string                         // the --status-file in dir; "": the default path
 		args []string                       // besides the command
-		env  []string
 		want string
 	}{
 		{"the default directory made first by another user", func(t *testing.T, dir string) {
@@ -107,29 +107,35 @@ func TestReadersRefuseAForgedStatusFile(t *testing.T) {
 			os.WriteFile(path, forged, 0o644)
 			mustChown(t, path, 65534)
 			mustChown(t, own, 65534)
-		}, []string{"-p", "3999"}, nil, "belongs to uid 65534"},
+		}, "", []string{"-p", "3999"}, "belongs to uid 65534"},
 		{"a file of another user", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "status.json"), forged, 0o644)
 			mustChown(t, filepath.Join(dir, "status.json"), 65534)
-		}, nil, nil, "belongs to uid 65534"},
+		}, "status.json", nil, "belongs to uid 65534"},
+		{"a file of another user in a directory everyone may write (an emptyDir)", func(t *testing.T, dir string) {
+			os.Chmod(dir, 0o777)
+			os.WriteFile(filepath.Join(dir, "status.json"), forged, 0o644)
+			mustChown(t, filepath.Join(dir, "status.json"), 65534)
+		}, "status.json", nil, "belongs to uid 65534"},
 		{"a link to the file", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "real.json"), forged, 0o644)
 			os.Symlink("real.json", filepath.Join(dir, "status.json"))
-		}, nil, nil, "symbolic link"},
+		}, "status.json", nil, "symbolic link"},
 		{"a link to the directory", func(t *testing.T, dir string) {
 			os.Mkdir(filepath.Join(dir, "real"), 0o755)
 			os.WriteFile(filepath.Join(dir, "real", "status.json"), forged, 0o644)
 			os.Symlink("real", filepath.Join(dir, "run"))
-		}, nil, []string{"run"}, "symbolic link"},
-		{"a directory others may write", func(t *testing.T, dir string) {
+		}, "run/status.json", nil, "symbolic link"},
+		{"a directory of the master's user that others may write", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "status.json"), forged, 0o644)
 			os.Chmod(dir, 0o777)
-		}, nil, nil, "writable by its group or others"},
+			mustChown(t, dir, 65534)
+		}, "status.json", []string{"-u", "65534"}, "writable by its group or others"},
 		{"a FIFO", func(t *testing.T, dir string) {
 			if err := exec.Command("mkfifo", filepath.Join(dir, "status.json")).Run(); err != nil {
 				t.Fatal(err)
 			}
-		}, nil, nil, "not a regular file"},
+		}, "status.json", nil, "not a regular file"},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,12 +143,8 @@ func TestReadersRefuseAForgedStatusFile(t *testing.T) {
 			os.Mkdir(dir, 0o755)
 			c.set(t, dir)
 			env := []string{"XDG_RUNTIME_DIR=" + dir, "TMPDIR=" + dir}
-			if c.args == nil {
-				sub := dir
-				if c.env != nil {
-					sub = filepath.Join(dir, c.env[0])
-				}
-				env = append(env, "SPARK2_STATUS_FILE="+filepath.Join(sub, "status.json"))
+			if c.file != "" {
+				env = append(env, "SPARK2_STATUS_FILE="+filepath.Join(dir, c.file))
 			}
 			for _, cmd := range [][]string{{"--status"}, {"--status", "--exit-code"}, {"--probe", "live"}, {"--probe", "ready"}, {"--respawn"}, {"--kill"}} {
 				code, out := controlWithin(t, env, append(cmd, c.args...)...)

@@ -23,16 +23,21 @@ const maxFileSize = 4 << 20
 
 // checkDir applies the checks that the master and the readers share to the
 // status directory dir, opened with O_NOFOLLOW and described by st: it is a
-// directory, it belongs to uid or root, and neither its group nor others may
-// write to it, unless it has the sticky bit (as /tmp does), where only a
-// file's owner may replace the file (and readers check that owner).
+// directory; it belongs to uid or root; and a directory of uid (not root)
+// is writable by neither its group nor others, unless it has the sticky bit.
+//
+// Root's directories that everyone may write (/tmp, a Kubernetes emptyDir,
+// a Docker --tmpfs) are accepted: there no other user can make a file that
+// belongs to uid or root, which is what ReadTrusted then requires of the
+// status file (with fs.protected_hardlinks, the kernel's default, no one
+// can link such a file there either).
 func checkDir(dir string, st *unix.Stat_t, uid int) error {
 	switch {
 	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
 		return fmt.Errorf("%w: the status directory %s is not a directory; set --status-file elsewhere", ErrRefused, dir)
 	case int(st.Uid) != uid && st.Uid != 0:
 		return fmt.Errorf("%w: the status directory %s belongs to uid %d, not to uid %d or root: anyone could have written there; remove it, or set --status-file (or -u, if the master runs as uid %d)", ErrRefused, dir, st.Uid, uid, st.Uid)
-	case st.Mode&0o022 != 0 && st.Mode&unix.S_ISVTX == 0:
+	case st.Uid != 0 && st.Mode&0o022 != 0 && st.Mode&unix.S_ISVTX == 0:
 		return fmt.Errorf("%w: the status directory %s is writable by its group or others (mode %04o) without the sticky bit: anyone could replace the status file; run chmod go-w on it, or point --status-file (or TMPDIR) at a directory of its own", ErrRefused, dir, st.Mode&0o7777)
 	}
 	return nil
@@ -63,7 +68,8 @@ func openDirChecked(dir string, uid int) (int, error) {
 
 // ReadTrusted reads and parses the status file at path as the control
 // commands and probes do, trusting it only as far as the master that writes
-// it: the directory passes checkDir for uid (the user the master runs as),
+// it: the directory, opened without following a symbolic link, passes
+// checkDir for uid (the user the master runs as),
 // and the file is opened without following a symbolic link and must be a
 // regular file that belongs to uid or root. A missing directory or file
 // gives an error wrapping fs.ErrNotExist; a file or directory that fails a
