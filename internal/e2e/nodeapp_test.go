@@ -127,7 +127,7 @@ func TestNodeAppBadInput(t *testing.T) {
 	}{
 		{"port in use", []string{"-C", good, "-H", "127.0.0.1", "-p", takenPort}, 1, "listen on 127.0.0.1:" + takenPort + ": address already in use"},
 		{"unknown user", []string{"-C", good, "-u", "no-such-user-spark2"}, 2, `unknown user "no-such-user-spark2"`},
-		{"unknown group", []string{"-C", good, "-g", "no-such-group-spark2"}, 2, `unknown group "no-such-group-spark2"`},
+		{"unknown group", []string{"-C", good, "-u", "0", "-g", "no-such-group-spark2"}, 2, `unknown group "no-such-group-spark2"`},
 		{"unreadable key", []string{"-C", good, "--ssl-key", filepath.Dir(key), "--ssl-crt", crt}, 2, "(--ssl-key)"},
 		{"mismatched key", []string{"-C", good, "--ssl-key", otherKey, "--ssl-crt", crt}, 2, "does not go with the certificate"},
 		{"no app", []string{"-C", t.TempDir()}, 2, "app not found"},

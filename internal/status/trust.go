@@ -48,9 +48,10 @@ func checkDir(dir string, st *unix.Stat_t, uid int) error {
 // directory gives an error that wraps fs.ErrNotExist.
 func openDirChecked(dir string, uid int) (int, error) {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	var lst unix.Stat_t
 	switch {
-	case errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR):
-		return -1, fmt.Errorf("%w: the status directory %s is a symbolic link or not a directory; remove it, or set --status-file elsewhere", ErrRefused, dir)
+	case errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) && unix.Lstat(dir, &lst) == nil && lst.Mode&unix.S_IFMT == unix.S_IFLNK:
+		return -1, fmt.Errorf("%w: the status directory %s is a symbolic link; remove it, or set --status-file elsewhere", ErrRefused, dir)
 	case err != nil:
 		return -1, fmt.Errorf("open the status directory %s: %w", dir, err)
 	}
