@@ -156,7 +156,7 @@ func stopMaster(f *status.File, m *status.Master, timeout time.Duration) error {
 		return err
 	}
 	if !m.Exited(timeout) {
-		return fmt.Errorf("the master (pid %d) is still running %s after SIGTERM (its --stop-timeout is %s); see its log", f.Pid, timeout.Round(time.Millisecond), time.Duration(f.StopTimeoutMS)*time.Millisecond)
+		return fmt.Errorf("the master (pid %d) is still running %s after SIGTERM, its stop timeout and a margin; see its log", f.Pid, timeout.Round(time.Millisecond))
 	}
 	return nil
 }

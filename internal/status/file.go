@@ -81,7 +81,9 @@ type Usage struct {
 	Goroutine int    `json:"goroutines"` // a leak shows here first
 }
 
-// Read reads and parses the status file at path. A missing file is an error
+// Read reads and parses the status file at path, with none of the checks of
+// ReadTrusted (which the control commands and probes use): for tests and
+// tools that know where the file comes from. A missing file is an error
 // wrapping os.ErrNotExist; an unparsable one or an unknown Format is an error
 // that names the path.
 func Read(path string) (*File, error) {
