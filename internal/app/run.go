@@ -89,6 +89,8 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 		Parent:      parent,
 		Now:         time.Now,
 		After:       time.After,
+		Family:      family,
+		Kick:        reap.Kick,
 	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, Reload: reload}, log)
 	log.Info("spark2 starting", "version", config.Version, "workers", c.Workers, "command", m.workers.spec.Command,
 		"listen", m.listenAddr(), "env", c.Env, "user", m.identity())
