@@ -74,6 +74,7 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 		Workers:      c.Workers,
 		Restart:      c.Restart,
 		StopTimeout:  c.StopTimeout,
+		StopSignal:   c.StopSignal,
 		Backoff:      supervisor.DefaultBackoff,
 		SweepEvery:   time.Second,
 		ReadyNotify:  m.workers.readyNotify,
