@@ -14,7 +14,6 @@ import (
 	"github.com/spark2/spark2/internal/logs"
 	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/reap"
-	"github.com/spark2/spark2/internal/sig"
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
@@ -23,7 +22,8 @@ import (
 const drainTimeout = 2 * time.Second
 
 // run is spark2's master: everything after the configuration is known.
-func run(c config.Config, stdout, stderr io.Writer) int {
+// signals is subscribed already (see Main).
+func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int {
 	errs := logs.NewSink(stderr) // spark2's own lines and workers' stderr share it
 	log := logs.New(errs, c.LogFormat, c.LogLevel, c.NoColor)
 	setTitle(c.Comment, log)
@@ -54,8 +54,6 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 	// forwarding then counts dropped lines instead. Workers get SIGPIPE back
 	// at its default (see launch.Child).
 	signal.Ignore(syscall.SIGPIPE)
-	signals := make(chan os.Signal, 128)
-	sig.Notify(signals)
 	defer signal.Stop(signals)
 
 	reload, stopWatch, err := startWatch(c, log)

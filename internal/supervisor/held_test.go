@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"errors"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -97,4 +98,19 @@ func (h *harness) reloadEvent(why string) {
 		h.t.Fatal("the supervisor did not take the reload")
 	}
 	h.sup.Snapshot()
+}
+
+// TestTermBeforeStartStopsWithNothingSpawned: a TERM that came while spark2
+// was starting (reading its config file) stops it before any worker runs.
+func TestTermBeforeStartStopsWithNothingSpawned(t *testing.T) {
+	h := newHarness(t, testOptions(3), func(h *harness) {
+		h.signals = make(chan os.Signal, 1)
+		h.signals <- syscall.SIGTERM
+	})
+	if o := h.result(); o.Reason != Stopped || o.Signal != syscall.SIGTERM {
+		t.Fatalf("outcome %+v, want Stopped by SIGTERM", o)
+	}
+	if len(h.starts) != 0 {
+		t.Fatalf("%d workers were spawned", len(h.starts))
+	}
 }

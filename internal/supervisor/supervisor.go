@@ -143,6 +143,8 @@ func (s *Supervisor) Run() Outcome {
 	for i := 0; i < s.opt.Workers; i++ {
 		s.addSlot()
 	}
+	s.pendingSignals()
+	s.armTimer()
 	sweep := s.os.After(s.opt.SweepEvery)
 	for !s.done {
 		publish := true
@@ -183,6 +185,20 @@ func (s *Supervisor) Run() Outcome {
 // Counts returns the running totals. Only for use after Run has returned, or
 // from the supervisor's own goroutine.
 func (s *Supervisor) Counts() Counts { return s.counts }
+
+// pendingSignals handles the signals that came while spark2 was starting (its
+// config file read, a --force wait), before any worker is spawned: a TERM
+// then stops spark2 with nothing started.
+func (s *Supervisor) pendingSignals() {
+	for {
+		select {
+		case sg := <-s.ev.Signals:
+			s.onSignal(sg)
+		default:
+			return
+		}
+	}
+}
 
 // spawnTurn is ready when a slot waits for its first worker: a closed
 // channel, so that the select takes it in turn with the other events.
