@@ -314,3 +314,36 @@ func blockedOnFifo(pid int) bool {
 	}
 	return false
 }
+
+// TestRespawnAskedDuringAFailingRolloutStillRuns: a respawn asked for while
+// a rolling respawn is replacing a worker with broken code, which then
+// fails, runs afterwards (after the back-off) and deploys the fixed code
+// (issue 10 item 10).
+func TestRespawnAskedDuringAFailingRolloutStillRuns(t *testing.T) {
+	broken := filepath.Join(t.TempDir(), "broken")
+	script := `if [ -e ` + broken + ` ]; then echo "broken pid=$$"; sleep 2; exit 1; fi
+trap 'exit 0' TERM
+echo "ready slot=$SPARK2_WORKER_ID pid=$$"
+while :; do sleep 0.1; done`
+	m := run(t, plain, nil, append([]string{"--ready", "4s", "--"}, shScript(script)...)...)
+	old := m.readyWorkers(1)[0]
+	if err := os.WriteFile(broken, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.signal(syscall.SIGHUP)
+	m.line("broken ")
+	os.Remove(broken) // the fix is saved while the broken code starts
+	m.signal(syscall.SIGHUP)
+	fixed := m.readyWorkers(1)[0]
+	if fixed == old {
+		t.Fatalf("no new worker")
+	}
+	eventually(t, "the old worker replaced by the fixed one", func() bool { return gone(old) })
+	if !strings.Contains(m.Stderr(), "rolling respawn failed") || !strings.Contains(m.Stderr(), "runs after a back-off") {
+		t.Fatalf("the log does not tell the failed respawn and the queued one:\n%s", m.Stderr())
+	}
+	m.signal(syscall.SIGTERM)
+	if code := m.wait(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, m.Stderr())
+	}
+}
