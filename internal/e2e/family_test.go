@@ -75,6 +75,13 @@ func TestStopSignalRefusesJobControl(t *testing.T) {
 			t.Errorf("%v %v: exit %d, %q; want 2 and one line with %q", tc.args, tc.env, code, stderr, tc.want)
 		}
 	}
+	// The README's row: option, env var, default.
+	code, help, _ := cli(t, t.TempDir(), nil, "--help")
+	for _, want := range []string{"--stop-signal SIGNAL", "SPARK2_STOP_SIGNAL", "default: TERM"} {
+		if code != 0 || !strings.Contains(help, want) {
+			t.Errorf("--help (exit %d) lacks %q", code, want)
+		}
+	}
 }
 
 // TestStoppedWorkerStopsGracefully: a worker paused with SIGSTOP gets CONT
