@@ -112,9 +112,9 @@ func describe() string {
 		return ""
 	}
 	pgid, _ := syscall.Getpgid(0)
-	return fmt.Sprintf("pid=%d pgid=%d fds=%s sigblk=%s sigign=%s worker_id=%s spark2_env=%s node_env=%s foo=%s listen_pid=%s",
+	return fmt.Sprintf("pid=%d pgid=%d fds=%s sigblk=%s sigign=%s worker_id=%s spark2_env=%s node_env=%s foo=%s listen_pid=%s ready_fd=%s",
 		os.Getpid(), pgid, strings.Join(fds, ","), field("SigBlk"), field("SigIgn"),
-		os.Getenv("SPARK2_WORKER_ID"), os.Getenv("SPARK2_ENV"), os.Getenv("NODE_ENV"), os.Getenv("FOO"), os.Getenv("LISTEN_PID"))
+		os.Getenv("SPARK2_WORKER_ID"), os.Getenv("SPARK2_ENV"), os.Getenv("NODE_ENV"), os.Getenv("FOO"), os.Getenv("LISTEN_PID"), os.Getenv("SPARK2_READY_FD"))
 }
 
 // openFds lists the open fds with raw syscalls, so that the Go runtime opens
