@@ -106,6 +106,17 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	}
 	w.spec.NoNewPrivs = m.id != nil
 	w.env = launch.Env(os.Environ(), append(env, c.Set...)...)
+	// As the workers' user, in their PATH: a COMMAND that cannot run is one
+	// line and exit 127 or 126 now, not a worker that fails after the banner.
+	if err := launch.Check(w.spec.Command[0], w.env); err != nil {
+		m.close()
+		code := ExitFailure
+		var ee *launch.ExecError
+		if errors.As(err, &ee) {
+			code = ee.Code
+		}
+		return fail(code, err)
+	}
 	return m, ExitOK
 }
 
