@@ -125,8 +125,8 @@ type sigWatch struct {
 }
 
 // await reads stdout lines until want holds for one; on the way, a "got N"
-// line of the current worker for a signal other than expect is an error (a
-// signal spark2 should not have forwarded).
+// line of the current worker for a signal other than expect (or CONT) is an
+// error (a signal spark2 should not have forwarded).
 func (w *sigWatch) await(what string, expect int, want func(l string, f map[string]string) bool) map[string]string {
 	w.t.Helper()
 	timeout := time.After(30 * time.Second)
@@ -135,7 +135,9 @@ func (w *sigWatch) await(what string, expect int, want func(l string, f map[stri
 		case l := <-w.m.lines:
 			f := fields(l)
 			if strings.HasPrefix(l, "got ") && f["pid"] == w.cur {
-				if n, _ := strconv.Atoi(strings.Fields(l)[1]); n != expect {
+				// CONT follows every stop signal (README: a worker paused
+				// with SIGSTOP can act on it), so a stopping worker gets it.
+				if n, _ := strconv.Atoi(strings.Fields(l)[1]); n != expect && n != int(syscall.SIGCONT) {
 					w.t.Errorf("the worker got signal %d (%s), which spark2 should not have forwarded", n, unix.SignalName(syscall.Signal(n)))
 				}
 			}
