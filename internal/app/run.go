@@ -21,11 +21,22 @@ import (
 // its workers to be forwarded.
 const drainTimeout = 2 * time.Second
 
+// flushTimeout bounds how long spark2 waits, on its way out, for its own
+// queued log lines to be written (a stalled stderr must not keep it).
+const flushTimeout = time.Second
+
 // run is spark2's master: everything after the configuration is known.
 // signals is subscribed already (see Main).
 func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int {
 	errs := logs.NewSink(stderr) // spark2's own lines and workers' stderr share it
-	log := logs.New(errs, c.LogFormat, c.LogLevel, c.NoColor)
+	// The master's own lines go through a queue: a stalled reader of stderr
+	// never blocks its loop; lines that do not fit are counted and reported.
+	q := logs.NewQueue(errs, logs.DefaultQueueLen)
+	defer q.Close(flushTimeout)
+	log := logs.New(q, c.LogFormat, c.LogLevel, c.NoColor)
+	q.OnDrop(func(n int64) {
+		log.Warn("dropped spark2's own log lines: its stderr could not keep up", "lines", n)
+	})
 	setTitle(c.Comment, log)
 	if c.Chdir != "" {
 		if err := os.Chdir(c.Chdir); err != nil {

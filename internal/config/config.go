@@ -43,7 +43,8 @@ type Config struct {
 	Include      []string       // existing directories, absolute, in order, prepended to node workers' NODE_PATH; nil for none
 	Eval         string         // JavaScript that each node worker runs before the app; "" for none
 	Debug        bool           // node workers get --inspect, each on its own port
-	ReadyNotify  bool           // --ready notify: a worker is ready when it says so (NOTIFY_SOCKET READY=1 or a newline on fd SPARK2_READY_FD)
+	ReadyNotify  bool           // --ready notify or fd: a worker is ready when it says so (NOTIFY_SOCKET READY=1, or with ReadyFD a write to fd SPARK2_READY_FD)
+	ReadyFD      bool           // --ready fd: workers get the readiness pipe as one more fd, named by SPARK2_READY_FD (ReadyNotify is true too)
 	ReadyDelay   time.Duration  // unless ReadyNotify: a worker that says nothing is ready this long after its start (0: at once), 0..1h; default 1s
 	ReadyGiven   bool           // --ready was set by some layer (not the default): without it, the app may pick notify for node apps
 	ReadyTimeout time.Duration  // how long a new worker may take to be ready, > 0 and <= 1h; default 30s

@@ -24,7 +24,7 @@
 //	    --restart POLICY         SPARK2_RESTART        always
 //	    --stop-timeout DURATION  SPARK2_STOP_TIMEOUT   8s
 //	    --stop-signal SIGNAL     SPARK2_STOP_SIGNAL    TERM
-//	    --ready notify|DURATION  SPARK2_READY          1s
+//	    --ready notify|fd|DURATION SPARK2_READY        1s
 //	    --ready-timeout DURATION SPARK2_READY_TIMEOUT  30s
 //	-p, --port N                 SPARK2_PORT, PORT     3000
 //	-H, --host ADDR              SPARK2_HOST           * (all interfaces)
@@ -75,7 +75,10 @@
 //     file), above 0 and at most 1h. A status heartbeat older than
 //     --stale-after is stale: the master is hung.
 //   - --ready: "notify", the worker says when it is ready (READY=1 on
-//     $NOTIFY_SOCKET, or a newline written to fd $SPARK2_READY_FD); or a
+//     $NOTIFY_SOCKET); "fd", the same, and the worker also gets a readiness
+//     pipe as one more fd (4, or 3 with --no-listen), named by
+//     $SPARK2_READY_FD, and is ready once it writes to it (Config.ReadyFD;
+//     without "fd" a worker has exactly fds 0-3, or 0-2); or a
 //     duration as for --stop-timeout but from 0 ("0": ready as soon as the
 //     COMMAND is exec'd) to 1h: a worker that says nothing is ready that long
 //     after its start, one that says so earlier is ready earlier. When no

@@ -52,6 +52,8 @@ func TestSameFromEveryLayer(t *testing.T) {
 			func(c Config, _ string) any { return c.Debug }, true},
 		{"ready notify", []string{"--ready", "notify"}, map[string]string{"SPARK2_READY": "NOTIFY"}, `"ready": "notify"`,
 			func(c Config, _ string) any { return []any{c.ReadyNotify, c.ReadyDelay, c.ReadyGiven} }, []any{true, time.Duration(0), true}},
+		{"ready fd", []string{"--ready", "fd"}, map[string]string{"SPARK2_READY": "FD"}, `"ready": "fd"`,
+			func(c Config, _ string) any { return []any{c.ReadyNotify, c.ReadyFD, c.ReadyGiven} }, []any{true, true, true}},
 		{"ready 0", []string{"--ready", "0"}, map[string]string{"SPARK2_READY": "0s"}, `"ready": 0`,
 			func(c Config, _ string) any { return []any{c.ReadyNotify, c.ReadyDelay, c.ReadyGiven} }, []any{false, time.Duration(0), true}},
 		{"ready 2.5s", []string{"--ready=2.5"}, map[string]string{"SPARK2_READY": "2500ms"}, `"ready": 2.5`,

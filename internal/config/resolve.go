@@ -48,6 +48,7 @@ func (m machine) resolve(t *table, o *options, won map[string]source, cwd string
 		Eval:         string(o.Eval),
 		Debug:        o.Debug,
 		ReadyNotify:  o.Ready.notify,
+		ReadyFD:      o.Ready.fd,
 		ReadyDelay:   o.Ready.delay,
 		ReadyGiven:   given(won, keyReady),
 		ReadyTimeout: time.Duration(o.ReadyTimeout),

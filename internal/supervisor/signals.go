@@ -37,6 +37,8 @@ func (s *Supervisor) onSignal(sg os.Signal) {
 		s.forward(ss)
 	case sig.Ignore:
 		s.log.Info("ignoring job-control signal: spark2 does not stop (SIGSTOP still pauses it)", "signal", name)
+	case sig.Log:
+		s.log.Warn("signal about spark2's own resource limits (RLIMIT_CPU, RLIMIT_FSIZE); not forwarded to workers", "signal", name)
 	default:
 		s.forward(ss)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
@@ -287,6 +288,9 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		w.log.Error("worker failed permanently (exit 78, EX_CONFIG) before any worker was ready; stopping", "uptime", uptime.Round(time.Millisecond))
 		s.fatal(code)
 		return
+	case code == 0 && s.opt.Restart != config.RestartAlways:
+		// Under --restart no or on-failure, ending with 0 is what the policy expects.
+		w.log.Info("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 	default:
 		w.log.Warn("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 	}
