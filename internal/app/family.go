@@ -1,6 +1,9 @@
 package app
 
 import (
+	"sync"
+	"time"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/procfs"
@@ -11,7 +14,7 @@ import (
 // of the worker's process group, the leader's descendants, and the
 // descendants of each process seen before that still runs, setsid or not.
 func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.ProcRef {
-	all, err := procfs.All()
+	all, err := procs.get()
 	if err != nil {
 		return nil
 	}
@@ -55,6 +58,33 @@ func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.
 		}
 	}
 	return out
+}
+
+// procs is the last walk of /proc, shared by the family lookups of one loop
+// turn (the liveness sweep asks for every worker's at once).
+var procs = &procCache{}
+
+// procFresh is how long a walk of /proc serves further lookups.
+const procFresh = 10 * time.Millisecond
+
+type procCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	all []procfs.Stat
+}
+
+func (c *procCache) get() ([]procfs.Stat, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.all != nil && time.Since(c.at) < procFresh {
+		return c.all, nil
+	}
+	all, err := procfs.All()
+	if err != nil {
+		return nil, err
+	}
+	c.all, c.at = all, time.Now()
+	return all, nil
 }
 
 // pidfdOf opens a pidfd on the worker just started (pid, which started at

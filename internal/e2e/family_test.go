@@ -41,15 +41,14 @@ func TestStopSignalIsWhatWorkersGet(t *testing.T) {
 		m := run(t, md, []string{"SPARK2_READY=0"}, append([]string{"-n", "2", "--stop-signal", "SIGQUIT", "--stop-timeout", "30s", "--"}, shScript(quitWorker)...)...)
 		first := m.readyWorkers(2)
 		m.signal(syscall.SIGHUP)
-		m.line("got QUIT") // an old worker replaced
-		m.line("got QUIT")
+		// the old workers get QUIT and the new ones have their trap set
+		eventually(t, "two replacements ready", func() bool { return m.count("ready ") == 4 && m.count("got QUIT") == 2 })
 		eventually(t, "the old workers gone", func() bool { return gone(first[0]) && gone(first[1]) })
 		m.signal(syscall.SIGTERM)
-		m.line("got QUIT")
-		m.line("got QUIT")
 		if code := m.wait(); code != 0 {
 			t.Fatalf("exit %d, want 0; stderr:\n%s", code, m.Stderr())
 		}
+		eventually(t, "the new workers got QUIT", func() bool { return m.count("got QUIT") == 4 })
 		for _, l := range m.Stdout() {
 			if strings.HasPrefix(l, "got TERM") {
 				t.Fatalf("a worker got TERM: %q", l)
@@ -160,6 +159,17 @@ func TestSelfEndedWorkersLeftoversAreStopped(t *testing.T) {
 		m.signal(syscall.SIGTERM)
 		m.wait()
 	})
+}
+
+// count is the number of stdout lines so far that start with prefix.
+func (m *master) count(prefix string) int {
+	n := 0
+	for _, l := range m.Stdout() {
+		if strings.HasPrefix(l, prefix) {
+			n++
+		}
+	}
+	return n
 }
 
 // seen waits until some stdout line so far starts with prefix, and returns

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spark2/spark2/internal/procfs"
+	"github.com/spark2/spark2/internal/supervisor"
+)
+
+func fresh() { procs.mu.Lock(); procs.all = nil; procs.mu.Unlock() }
+
+// TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone: the group member and
+// the descendant that setsid'd away are found from the leader while it runs,
+// and, once it is reaped, from the group id and what was seen before.
+func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
+	c := exec.Command("/bin/sh", "-c", "setsid sleep 101 & sleep 102 & wait")
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := procfs.ReadStat(c.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := supervisor.ProcRef{Pid: c.Process.Pid, StartTime: st.StartTime}
+	var fam []supervisor.ProcRef
+	deadline := time.Now().Add(20 * time.Second)
+	for len(fam) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("family of %d: %+v, want two sleeps", leader.Pid, fam)
+		}
+		time.Sleep(10 * time.Millisecond)
+		fresh()
+		fam = family(leader, nil)
+	}
+	defer func() {
+		for _, m := range fam {
+			syscall.Kill(m.Pid, syscall.SIGKILL)
+		}
+	}()
+	if len(fam) != 2 || fam[0].InGroup == fam[1].InGroup {
+		t.Fatalf("family %+v: want one sleep in the group, one out of it", fam)
+	}
+	c.Process.Kill()
+	c.Wait() // the leader is reaped; its children are re-parented
+	fresh()
+	after := family(leader, fam)
+	if len(after) != 2 {
+		t.Fatalf("after the leader: %+v, want both sleeps still found (%+v)", after, fam)
+	}
+	fresh()
+	if lost := family(leader, nil); len(lost) != 1 || !lost[0].InGroup {
+		t.Fatalf("without what was seen before: %+v, want only the group member", lost)
+	}
+}
+
+// TestPidfdTellsTheWorkersOwnExit: Ended is false while the process runs and
+// true once it has ended, reaped or not; a start time that does not match
+// gives no pidfd.
+func TestPidfdTellsTheWorkersOwnExit(t *testing.T) {
+	c := exec.Command("sleep", "100")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := procfs.ReadStat(c.Process.Pid)
+	if e, r := pidfdOf(c.Process.Pid, st.StartTime+1); e != nil || r != nil {
+		t.Fatal("a pidfd for a process with another start time")
+	}
+	ended, release := pidfdOf(c.Process.Pid, st.StartTime)
+	if ended == nil {
+		t.Fatal("no pidfd for a running child: pidfd_open failed")
+	}
+	defer release()
+	if ended() {
+		t.Fatal("Ended while the process runs")
+	}
+	c.Process.Kill()
+	c.Wait()
+	if !ended() {
+		t.Fatal("not Ended after the process was reaped")
+	}
+}
