@@ -89,7 +89,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		log.Warn("no NOTIFY_SOCKET for workers; only --ready fd or DURATION can tell when they are ready", "error", err)
 	} else {
 		m.notify = make(chan ready.Message, 64)
-		go m.sock.Serve(m.notify)
+		go m.sock.Serve(m.notify, notifyFilter(log))
 		env = append(env, "NOTIFY_SOCKET="+m.sock.Addr)
 	}
 	if err := m.openStatus(c, log); err != nil {

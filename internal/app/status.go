@@ -88,8 +88,16 @@ func (w *statusWriter) publish(s supervisor.Snapshot) {
 func (w *statusWriter) run() {
 	defer close(w.done)
 	failing := false
+	var written *status.File // the last file written, nil after a failure
 	for s := range w.snaps {
 		f := w.file(s)
+		w.mu.Lock()
+		w.last = f
+		w.mu.Unlock()
+		if written != nil && sameState(f, written) && f.Heartbeat.Sub(written.Heartbeat) < heartbeatEvery {
+			continue // nothing changed, and the heartbeat on disk is fresh
+		}
+		addUsage(f)
 		err := w.dir.Write(f)
 		switch {
 		case err != nil && !failing:
@@ -98,9 +106,10 @@ func (w *statusWriter) run() {
 			w.log.Info("writing the status file again", "path", w.dir.Path())
 		}
 		failing = err != nil
-		w.mu.Lock()
-		w.last = f
-		w.mu.Unlock()
+		written = nil
+		if err == nil {
+			written = f
+		}
 	}
 }
 
@@ -116,27 +125,25 @@ func (w *statusWriter) close(code int) {
 		f = &b
 	}
 	f.State, f.ExitCode, f.Heartbeat = status.Stopped, &code, time.Now()
+	addUsage(f)
 	if err := w.dir.Write(f); err != nil {
 		w.log.Warn("cannot mark the status file stopped", "error", err)
 	}
 	w.dir.Close()
 }
 
-// file turns a snapshot into the status file's content.
+// file turns a snapshot into the status file's content, without the
+// resource use that addUsage reads from /proc.
 func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
 	f := w.base
 	f.Heartbeat, f.State, f.WorkersWanted = s.At, s.State, len(s.Slots)
 	f.Totals = status.Totals{Spawned: s.Counts.Spawned, Restarts: s.Counts.Restarts, FailedReloads: s.Counts.FailedReloads}
-	f.Master = status.MasterUsage()
 	f.Workers = make([]status.Worker, 0, len(s.Slots))
 	for _, sl := range s.Slots {
 		wk := status.Worker{
 			Slot: sl.ID, Pid: sl.Worker.Pid, Started: sl.Worker.Started, Ready: sl.Worker.Ready,
 			Restarts: sl.Restarts, LastExit: sl.LastExit, Replacement: sl.Replacement.Pid,
 			RespawnAt: sl.RespawnAt, Deaths: sl.DeathsInARow,
-		}
-		if wk.Pid != 0 {
-			wk.RSS = status.RSS(wk.Pid)
 		}
 		f.Workers = append(f.Workers, wk)
 	}

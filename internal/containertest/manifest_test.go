@@ -57,6 +57,7 @@ func readK8s(t *testing.T) k8sObjects {
 	if o.kustomization == nil || o.config == nil || o.deployment == nil || o.service == nil || o.pdb == nil || o.hpa == nil {
 		t.Fatalf("k8s/ needs a Kustomization, ConfigMap, Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler; decoded %v", sortedKeys(o.files))
 	}
+	applyReplacements(t, o)
 	return o
 }
 
@@ -101,11 +102,15 @@ func TestStrictDecodingRejectsMistakes(t *testing.T) {
 func k8sUses(o k8sObjects) []use {
 	var uses []use
 	for k := range o.config.Data {
-		uses = append(uses, use{"k8s/configmap", k})
+		if strings.HasPrefix(k, "SPARK2_") { // NODE_OPTIONS is node's
+			uses = append(uses, use{"k8s/configmap", k})
+		}
 	}
 	for _, c := range o.deployment.Spec.Template.Spec.Containers {
 		for _, e := range c.Env {
-			uses = append(uses, use{"k8s/deployment env", e.Name})
+			if strings.HasPrefix(e.Name, "SPARK2_") {
+				uses = append(uses, use{"k8s/deployment env", e.Name})
+			}
 		}
 		argvs := [][]string{append(slices.Clone(c.Command), c.Args...)}
 		for _, p := range []*corev1.Probe{c.StartupProbe, c.ReadinessProbe, c.LivenessProbe} {

@@ -47,6 +47,24 @@ type kustomization struct {
 		NewTag  string `json:"newTag,omitempty"`
 		Digest  string `json:"digest,omitempty"`
 	} `json:"images,omitempty"`
+	Replacements []replacement `json:"replacements,omitempty"`
+}
+
+// replacement is one of kustomize's replacements: a field's value copied
+// from one object into fields of others.
+type replacement struct {
+	Source struct {
+		Kind      string `json:"kind"`
+		Name      string `json:"name"`
+		FieldPath string `json:"fieldPath"`
+	} `json:"source"`
+	Targets []struct {
+		Select struct {
+			Kind string `json:"kind"`
+			Name string `json:"name"`
+		} `json:"select"`
+		FieldPaths []string `json:"fieldPaths"`
+	} `json:"targets"`
 }
 
 // manifest is one decoded YAML document of k8s/.

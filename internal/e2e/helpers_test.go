@@ -23,6 +23,8 @@ import (
 //	describe              print one line "describe ..." of what the worker sees, then serve
 //	orphans N             make N short-lived orphans (double fork), print "orphaned N", then serve
 //	nap DURATION          sleep, then exit 0
+//	notifyflood N         say ready on NOTIFY_SOCKET, then on each USR2 send N
+//	                      READY=1 datagrams and print "flooded N"
 //	signals               catch every signal it can, say ready on NOTIFY_SOCKET, print
 //	                      "got N slot=S pid=P" per signal; "bye" and exit 0 on TERM
 //	http READY [CRASH]    an HTTP server on the socket from spark2 (see httpWorker)
@@ -64,6 +66,8 @@ func runHelper(name string, args []string) int {
 		return catchAll()
 	case "signals": // signals_test.go
 		return reportSignals()
+	case "notifyflood": // notify_test.go
+		return notifyFlood(args)
 	case "nap":
 		d, _ := time.ParseDuration(args[0])
 		time.Sleep(d)

@@ -3,7 +3,8 @@
 // assignments (READY=1, STATUS=..., STOPPING=1) on a unix datagram socket.
 // The socket is in the abstract namespace ("@spark2-..."), so it needs no
 // writable directory, and the kernel tells the sender's pid with each
-// datagram (SO_PASSCRED), so a worker cannot speak for another.
+// datagram (SO_PASSCRED), so a worker cannot speak for another, and a
+// process that is no worker's is not heard at all (Filter).
 package ready
 
 import (
@@ -54,17 +55,19 @@ func Listen() (*Socket, error) {
 }
 
 // Serve reads datagrams until the socket is closed, sending each on out.
-// Datagrams without credentials are dropped.
-func (s *Socket) Serve(out chan<- Message) {
+// Datagrams without credentials, and those from a sender f does not allow,
+// are dropped here (and counted, see Filter), so they never reach the loop.
+func (s *Socket) Serve(out chan<- Message, f Filter) {
 	buf := make([]byte, 4096)
 	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	drops := &dropCounter{f: f}
 	for {
 		n, oobn, _, _, err := s.conn.ReadMsgUnix(buf, oob)
 		if err != nil {
 			return
 		}
 		pid, ok := sender(oob[:oobn])
-		if !ok {
+		if !ok || !drops.allowed(pid) {
 			continue
 		}
 		out <- parse(pid, buf[:n])

@@ -14,7 +14,7 @@ func TestReadyWithSenderPid(t *testing.T) {
 	}
 	defer s.Close()
 	out := make(chan Message, 1)
-	go s.Serve(out)
+	go s.Serve(out, Filter{})
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.Addr, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)

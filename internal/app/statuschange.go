@@ -1,0 +1,37 @@
+package app
+
+import (
+	"slices"
+	"time"
+
+	"github.com/spark2/spark2/internal/status"
+)
+
+// heartbeatEvery is how old the heartbeat on disk may get before a snapshot
+// that changes nothing else is written anyway. The supervisor publishes at
+// least once a second (its sweep), so the heartbeat on disk is never much
+// older than a second, while a flood of events that change nothing (a worker
+// repeating READY=1 on NOTIFY_SOCKET) writes the file at most twice a second.
+const heartbeatEvery = 500 * time.Millisecond
+
+// sameState reports whether a and b say the same about the master and its
+// workers, apart from the heartbeat and the resource use (which change on
+// every snapshot).
+func sameState(a, b *status.File) bool {
+	return a.State == b.State && a.WorkersWanted == b.WorkersWanted && a.Totals == b.Totals &&
+		slices.EqualFunc(a.Workers, b.Workers, func(x, y status.Worker) bool {
+			x.RSS, y.RSS = 0, 0
+			return x == y
+		})
+}
+
+// addUsage fills in f's resource figures: the master's, and each worker's
+// resident memory.
+func addUsage(f *status.File) {
+	f.Master = status.MasterUsage()
+	for i := range f.Workers {
+		if f.Workers[i].Pid != 0 {
+			f.Workers[i].RSS = status.RSS(f.Workers[i].Pid)
+		}
+	}
+}
