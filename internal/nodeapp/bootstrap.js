@@ -34,11 +34,10 @@
     return err instanceof Error && err.stack ? err.stack : util.inspect(err);
   }
 
-  // 1. The process title, so that ps and htop show --comment.
-  if (env.SPARK2_COMMENT) {
-    const id = env.SPARK2_WORKER_ID ? ' ' + env.SPARK2_WORKER_ID : '';
-    process.title = `spark2 worker${id} [${env.SPARK2_COMMENT}]`;
-  }
+  // 1. The process title, so that ps, htop and docker top show "node <app>"
+  // or the --comment, not this source: spark2 passes it as the last argument
+  // (nodeapp.Title), which also makes the room for it in the command line.
+  if (process.argv.length > 1) process.title = process.argv[process.argv.length - 1];
 
   // 2. --eval, in global scope (indirect eval), before the app.
   if (env.SPARK2_EVAL) {

@@ -2,9 +2,12 @@
 // server.js) exports an http.Server, https.Server or net.Server, run with a
 // bare `spark2`. Find locates the app; Command builds the argv and environment
 // of one node worker, which runs an embedded bootstrap (bootstrap.js, passed
-// with `node -e`, so no file has to exist on disk) that does, in order:
+// in SPARK2_BOOTSTRAP and run by a short `node -e` loader that removes it from
+// the environment, so no file has to exist on disk and ps shows no source)
+// that does, in order:
 //
-//  1. SPARK2_COMMENT set: process.title = "spark2 worker <SPARK2_WORKER_ID> [<comment>]".
+//  1. process.title = its last argument, Title: "node <app>", or "spark2
+//     worker <slot> [<comment>]" with --comment.
 //  2. SPARK2_EVAL set: runs it in global scope (indirect eval); an exception
 //     there is printed to stderr and the worker exits 1.
 //  3. require(SPARK2_APP) (import() for an ES module that require cannot
