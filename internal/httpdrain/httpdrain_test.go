@@ -46,6 +46,24 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// serveOne serves s on a new socket and returns a connection to it, the
+// channel that stops s and the one that gets Serve's result.
+func serveOne(t *testing.T, s *Server) (net.Conn, chan struct{}, chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() { done <- s.Serve(ln, stop) }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, stop, done
+}
+
 // A worker that drains under load, with another worker on the same socket:
 // no request fails, in either mode, and the drained worker's Serve returns.
 func TestDrainUnderLoadFailsNothing(t *testing.T) {
@@ -87,18 +105,8 @@ func TestDrainUnderLoadFailsNothing(t *testing.T) {
 // client's feet: its next request is answered, with Connection: close, and
 // the server closes it after that answer.
 func TestIdleConnectionGetsItsNextAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &Server{Handler: answer("x")}
-	stop, done := make(chan struct{}), make(chan error, 1)
-	go func() { done <- s.Serve(ln, stop) }()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, stop, done := serveOne(t, s)
 	br := bufio.NewReader(c)
 	get := func() *http.Response {
 		t.Helper()
@@ -131,18 +139,8 @@ func TestIdleConnectionGetsItsNextAnswer(t *testing.T) {
 // A connection that never says anything is closed after the grace, and the
 // drain ends.
 func TestSilentConnectionClosedAfterGrace(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &Server{Handler: answer("x"), Grace: 100 * time.Millisecond}
-	stop, done := make(chan struct{}), make(chan error, 1)
-	go func() { done <- s.Serve(ln, stop) }()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, stop, done := serveOne(t, s)
 	eventually(t, "the connection tracked", func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.conns) == 1 })
 	close(stop)
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
