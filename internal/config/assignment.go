@@ -22,6 +22,7 @@ var reservedKeys = map[string]string{
 	"LISTEN_FDNAMES":   "spark2 sets it to hand the listening socket to each worker",
 	"NOTIFY_SOCKET":    "spark2 sets it to learn when a worker is ready",
 	"SPARK2_READY_FD":  "spark2 sets it to the fd on which a worker says it is ready",
+	"SPARK2_BOOTSTRAP": "spark2 sets it to the node bootstrap's source for node workers",
 }
 
 // keyed: a config file may give --set as an object {"KEY": VALUE}.

@@ -117,7 +117,7 @@
 //   - --set: KEY=VALUE, KEY matching [A-Za-z_][A-Za-z0-9_]* and not one of
 //     the variables spark2 sets itself (SPARK2_WORKER_ID, SPARK2_ENV,
 //     NODE_ENV, PORT, LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES, NOTIFY_SOCKET,
-//     SPARK2_READY_FD). Repeatable; SPARK2_SET is a comma-separated list (one
+//     SPARK2_READY_FD, SPARK2_BOOTSTRAP). Repeatable; SPARK2_SET is a comma-separated list (one
 //     CSV record, so an item holding a comma is written "K=a,b" in double
 //     quotes).
 //   - --include: repeatable, in order; SPARK2_INCLUDE is a comma-separated

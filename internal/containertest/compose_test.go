@@ -75,7 +75,7 @@ func TestComposeWatchServesSavedCode(t *testing.T) {
 	})
 
 	l := startLoad(t, url, 20, 40*time.Second)
-	waitFor(t, 10*time.Second, "load under way", func() (bool, string) { return l.ok.Load() >= 100, l.String() })
+	waitFor(t, 10*time.Second, "load under way", func() (bool, string) { return l.ok() >= 100, l.String() })
 	// An editor's save: write a temp file, rename it over app.js.
 	edited := strings.Replace(string(hello), "Hello World", "Hello Watch "+runID, 1)
 	tmp := filepath.Join(src, ".app.js.swp-save")
@@ -98,7 +98,7 @@ func TestComposeWatchServesSavedCode(t *testing.T) {
 	if took > 3*time.Second {
 		t.Errorf("the new code was served %v after the save, want within a couple of seconds", took)
 	}
-	before := l.ok.Load()
-	waitFor(t, 10*time.Second, "requests after the reload", func() (bool, string) { return l.ok.Load() >= before+100, l.String() })
+	before := l.ok()
+	waitFor(t, 10*time.Second, "requests after the reload", func() (bool, string) { return l.ok() >= before+100, l.String() })
 	l.check(t, 200)
 }

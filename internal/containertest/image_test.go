@@ -89,7 +89,7 @@ func TestContUnderLoadReplacesEveryWorker(t *testing.T) {
 		return len(old) == 2, fmtProcs(old)
 	})
 	l := startLoad(t, c.url, 50, 45*time.Second)
-	waitFor(t, 20*time.Second, "load under way", func() (bool, string) { return l.ok.Load() >= 200, l.String() })
+	waitFor(t, 20*time.Second, "load under way", func() (bool, string) { return l.ok() >= 200, l.String() })
 	docker(t, "kill", "--signal", "CONT", c.name)
 	waitFor(t, 30*time.Second, "every worker replaced", func() (bool, string) {
 		now := c.workers()
@@ -106,8 +106,8 @@ func TestContUnderLoadReplacesEveryWorker(t *testing.T) {
 		return true, ""
 	})
 	// The new workers serve too.
-	before := l.ok.Load()
-	waitFor(t, 10*time.Second, "requests after the respawn", func() (bool, string) { return l.ok.Load() >= before+200, l.String() })
+	before := l.ok()
+	waitFor(t, 10*time.Second, "requests after the respawn", func() (bool, string) { return l.ok() >= before+200, l.String() })
 	l.check(t, 400)
 }
 

@@ -1,109 +1,75 @@
 package containertest
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/spark2/spark2/internal/loadgen"
 )
 
-// load is bounded HTTP load on one URL: clients goroutines, half of them on
-// keep-alive connections and half on a new connection per request (those
+// load is bounded HTTP load on one URL from internal/loadgen, the client
+// that never retries: half of the clients on keep-alive connections (as
+// browsers and proxies are), half on a new connection per request (those
 // see any refused connection), each sending GETs one after the other until
-// stopped, at most maxTime and maxPerClient requests.
+// check, or maxTime.
 type load struct {
-	ok, failed atomic.Int64
-	stop       chan struct{}
-	wg         sync.WaitGroup
-	mu         sync.Mutex
-	errs       []string // the first few errors
-	bodies     map[string]int
+	t     *testing.T
+	modes []*loadgen.Load
 }
-
-const maxPerClient = 20000
 
 func startLoad(t *testing.T, url string, clients int, maxTime time.Duration) *load {
 	t.Helper()
-	l := &load{stop: make(chan struct{}), bodies: map[string]int{}}
-	deadline := time.Now().Add(maxTime)
-	for i := 0; i < clients; i++ {
-		tr := &http.Transport{DisableKeepAlives: i%2 == 1, MaxIdleConnsPerHost: 1}
-		client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			defer tr.CloseIdleConnections()
-			for n := 0; n < maxPerClient && time.Now().Before(deadline); n++ {
-				select {
-				case <-l.stop:
-					return
-				default:
-				}
-				l.count(fetch(client, url))
-			}
-		}()
+	l := &load{t: t}
+	for _, c := range []struct {
+		mode  loadgen.Mode
+		conns int
+	}{{loadgen.KeepAlive, clients - clients/2}, {loadgen.NewConnection, clients / 2}} {
+		if c.conns == 0 {
+			continue
+		}
+		g, err := loadgen.Start(loadgen.Config{URL: url, Mode: c.mode, Conns: c.conns, Duration: maxTime})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { g.Stop() })
+		l.modes = append(l.modes, g)
 	}
-	t.Cleanup(l.finish)
 	return l
 }
 
-func fetch(c *http.Client, url string) (string, error) {
-	resp, err := c.Get(url)
-	if err != nil {
-		return "", err
+// ok is the number of 2xx answers so far.
+func (l *load) ok() int64 {
+	var n int64
+	for _, g := range l.modes {
+		n += g.Progress().OK()
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = errors.New(resp.Status)
-	}
-	return string(b), err
+	return n
 }
 
-func (l *load) count(body string, err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err != nil {
-		l.failed.Add(1)
-		if len(l.errs) < 5 {
-			l.errs = append(l.errs, err.Error())
-		}
-		return
-	}
-	l.ok.Add(1)
-	l.bodies[body]++
-}
-
-// finish stops the load and waits for every client.
-func (l *load) finish() {
-	select {
-	case <-l.stop:
-	default:
-		close(l.stop)
-	}
-	l.wg.Wait()
-}
-
+// String is the progress so far.
 func (l *load) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return fmt.Sprintf("ok=%d failed=%d distinct-bodies=%d errors=%q", l.ok.Load(), l.failed.Load(), len(l.bodies), l.errs)
+	var failed int64
+	for _, g := range l.modes {
+		failed += g.Progress().Failed()
+	}
+	return fmt.Sprintf("ok=%d failed=%d", l.ok(), failed)
 }
 
-// check finishes the load and fails t unless every request succeeded and
-// at least min did.
+// check stops the load and fails t unless every request of each mode got a
+// 2xx answer and at least min did, over both.
 func (l *load) check(t *testing.T, min int64) {
 	t.Helper()
-	l.finish()
-	t.Logf("load: %v", l)
-	if l.failed.Load() != 0 {
-		t.Errorf("%d requests failed: %q", l.failed.Load(), l.errs)
+	var ok int64
+	for _, g := range l.modes {
+		r := g.Stop()
+		t.Logf("load %v", r)
+		if err := r.Err(); err != nil {
+			t.Error(err)
+		}
+		ok += r.OK
 	}
-	if l.ok.Load() < min {
-		t.Errorf("only %d requests succeeded, want at least %d", l.ok.Load(), min)
+	if ok < min {
+		t.Errorf("only %d requests succeeded, want at least %d", ok, min)
 	}
 }

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/coreos/go-systemd/v22/activation"
 	"github.com/coreos/go-systemd/v22/daemon"
+
+	"github.com/spark2/spark2/internal/httpdrain"
 )
 
 // httpWorker is the helper "http READY [CRASHFILE]": an HTTP server on the
@@ -21,7 +25,9 @@ import (
 // (NOTIFY_SOCKET, via go-systemd), "fd" (a newline to SPARK2_READY_FD) or
 // "none". If CRASHFILE exists it exits 1 at once instead (a broken release).
 // GET / answers "pid=P slot=S"; GET /slow waits 300 ms first. On TERM it
-// stops accepting, finishes every request it accepted, then exits 0.
+// drains as internal/httpdrain does (stop accepting, answer every later
+// request with Connection: close, close idle connections after a grace),
+// then exits 0.
 func httpWorker(args []string) int {
 	if len(args) > 1 {
 		if _, err := os.Stat(args[1]); err == nil {
@@ -41,21 +47,12 @@ func httpWorker(args []string) int {
 		time.Sleep(300 * time.Millisecond)
 		fmt.Fprint(w, body)
 	})
-	conns := &connTracker{states: map[net.Conn]http.ConnState{}}
-	srv := &http.Server{Handler: mux, ConnState: conns.track}
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
-	stopped := make(chan struct{})
+	stop := make(chan struct{})
 	go func() {
 		<-term
-		// Not srv.Shutdown: it drops a request read after it began. Stop
-		// accepting (queued connections stay in spark2's backlog for the
-		// next worker), answer every request with Connection: close, and
-		// wait until each accepted connection has had its answer.
-		ls[0].Close()
-		srv.SetKeepAlivesEnabled(false) // also closes the idle ones: clients retry those
-		conns.waitIdle(5 * time.Second)
-		close(stopped)
+		close(stop)
 	}()
 	var once sync.Once
 	say := func() {
@@ -72,45 +69,12 @@ func httpWorker(args []string) int {
 			fmt.Printf("ready slot=%s pid=%d port=%s\n", slotID(), os.Getpid(), os.Getenv("PORT"))
 		})
 	}
-	l := &readyListener{Listener: ls[0], ready: say}
-	srv.Serve(l) // returns once the listener is closed
-	<-stopped
+	srv := &httpdrain.Server{Handler: mux}
+	if err := srv.Serve(&readyListener{Listener: ls[0], ready: say}, stop); err != nil {
+		fmt.Fprintln(os.Stderr, "http:", err)
+		return 1
+	}
 	return 0
-}
-
-// connTracker knows the state of every open connection.
-type connTracker struct {
-	mu     sync.Mutex
-	states map[net.Conn]http.ConnState
-}
-
-func (c *connTracker) track(conn net.Conn, st http.ConnState) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st == http.StateClosed || st == http.StateHijacked {
-		delete(c.states, conn)
-		return
-	}
-	c.states[conn] = st
-}
-
-// waitIdle closes idle connections until none is open, or timeout.
-func (c *connTracker) waitIdle(timeout time.Duration) {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		for conn, st := range c.states {
-			if st == http.StateIdle {
-				conn.Close()
-			}
-		}
-		n := len(c.states)
-		c.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // readyListener says ready on its first Accept call: by then the server is
@@ -124,3 +88,21 @@ func (l *readyListener) Accept() (net.Conn, error) {
 	l.ready()
 	return l.Listener.Accept()
 }
+
+// get does one GET with c (a single request, not a load: loads go through
+// internal/loadgen) and returns the body; a status other than 200 is an
+// error.
+func get(c *http.Client, url string) (string, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = errors.New(resp.Status)
+	}
+	return string(b), err
+}
+
+func httpClient() *http.Client { return &http.Client{Timeout: 10 * time.Second} }

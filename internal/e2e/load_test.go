@@ -1,123 +1,89 @@
 package e2e
 
 import (
-	"errors"
-	"io"
-	"net/http"
-	"sort"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spark2/spark2/internal/loadgen"
 )
 
-// load is a bounded HTTP load: clients keep-alive goroutines, each sending
-// GETs until stop or maxTime, at most maxRequests each.
+// load is a bounded load of internal/loadgen, the client that never
+// retries: conns connections GET url one request after another until
+// finish, or maxTime.
 type load struct {
-	ok, failed, refused atomic.Int64
-	stop                chan struct{}
-	wg                  sync.WaitGroup
-	mu                  sync.Mutex
-	firstErrs           []string
-	byPid               map[string]int
-	latencies           []time.Duration
+	*loadgen.Load
+	t *testing.T
 }
 
-const maxRequests = 200000
-
-func startLoad(t *testing.T, url string, clients int, maxTime time.Duration) *load {
+func startLoad(t *testing.T, url string, mode loadgen.Mode, conns int, maxTime time.Duration) *load {
 	t.Helper()
-	l := &load{stop: make(chan struct{}), byPid: map[string]int{}}
-	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	deadline := time.Now().Add(maxTime)
-	for i := 0; i < clients; i++ {
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			var lat []time.Duration
-			pids := map[string]int{}
-			for n := 0; n < maxRequests && time.Now().Before(deadline); n++ {
-				select {
-				case <-l.stop:
-					n = maxRequests
-					continue
-				default:
-				}
-				start := time.Now()
-				body, err := get(client, url)
-				lat = append(lat, time.Since(start))
-				l.count(body, err, pids)
-			}
-			l.mu.Lock()
-			l.latencies = append(l.latencies, lat...)
-			for p, n := range pids {
-				l.byPid[p] += n
-			}
-			l.mu.Unlock()
-		}()
-	}
-	t.Cleanup(l.finish)
-	return l
-}
-
-func get(c *http.Client, url string) (string, error) {
-	resp, err := c.Get(url)
+	l, err := loadgen.Start(loadgen.Config{URL: url, Mode: mode, Conns: conns, Duration: maxTime})
 	if err != nil {
-		return "", err
+		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != 200 {
-		err = errors.New(resp.Status)
-	}
-	return string(b), err
+	t.Cleanup(func() { l.Stop() })
+	return &load{Load: l, t: t}
 }
 
-func (l *load) count(body string, err error, pids map[string]int) {
-	switch {
-	case err == nil:
-		l.ok.Add(1)
-		pids[strings.Fields(body)[0]]++
-		return
-	case errors.Is(err, syscall.ECONNREFUSED):
-		l.refused.Add(1)
-	default:
-		l.failed.Add(1)
-	}
-	l.mu.Lock()
-	if len(l.firstErrs) < 5 {
-		l.firstErrs = append(l.firstErrs, err.Error())
-	}
-	l.mu.Unlock()
+// ok is the number of 2xx answers so far.
+func (l *load) ok() int64 { return l.Progress().OK() }
+
+// finish stops the load, waits for the requests in flight and logs the
+// result.
+func (l *load) finish() loadgen.Result {
+	l.t.Helper()
+	r := l.Stop()
+	l.t.Logf("load %v", r)
+	return r
 }
 
-// finish stops the load and waits for every client.
-func (l *load) finish() {
-	select {
-	case <-l.stop:
-	default:
-		close(l.stop)
+// finishClean finishes the load and fails the test unless every request got
+// a 2xx answer: none failed, none refused.
+func (l *load) finishClean() loadgen.Result {
+	l.t.Helper()
+	r := l.finish()
+	if err := r.Err(); err != nil {
+		l.t.Fatal(err)
 	}
-	l.wg.Wait()
+	return r
 }
 
-// percentile returns the p-th percentile latency (0 < p <= 100).
-func (l *load) percentile(p float64) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.latencies) == 0 {
-		return 0
+// eachLoadMode runs f as a subtest per loadgen mode: keep-alive and
+// new-connection.
+func eachLoadMode(t *testing.T, f func(t *testing.T, lm loadgen.Mode)) {
+	for _, lm := range loadgen.Modes {
+		t.Run(lm.String(), func(t *testing.T) { f(t, lm) })
 	}
-	sort.Slice(l.latencies, func(i, j int) bool { return l.latencies[i] < l.latencies[j] })
-	return l.latencies[int(float64(len(l.latencies)-1)*p/100)]
 }
 
-func (l *load) report(t *testing.T) {
-	t.Logf("requests ok=%d failed=%d refused=%d p50=%v p99=%v max=%v errors=%q",
-		l.ok.Load(), l.failed.Load(), l.refused.Load(), l.percentile(50), l.percentile(99), l.percentile(100), l.firstErrs)
+// loads are one load per loadgen mode, side by side on the same server.
+type loads []*load
+
+// startLoads starts conns connections in each mode: keep-alive clients, as
+// browsers and proxies are, and a new connection per request.
+func startLoads(t *testing.T, url string, conns int, maxTime time.Duration) loads {
+	t.Helper()
+	var ls loads
+	for _, lm := range loadgen.Modes {
+		ls = append(ls, startLoad(t, url, lm, conns, maxTime))
+	}
+	return ls
 }
 
-func httpClient() *http.Client { return &http.Client{Timeout: 10 * time.Second} }
+// ok is the number of 2xx answers so far, over every mode.
+func (ls loads) ok() int64 {
+	var n int64
+	for _, l := range ls {
+		n += l.ok()
+	}
+	return n
+}
+
+// finishClean finishes every load and fails the test unless each got a
+// 2xx answer to every request.
+func (ls loads) finishClean() {
+	for _, l := range ls {
+		l.t.Helper()
+		l.finishClean()
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spark2/spark2/internal/loadgen"
 	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/status"
 )
@@ -25,8 +26,8 @@ func TestReliabilityKillsDuringRollouts(t *testing.T) {
 	m := run(t, plain, env, append([]string{"-n", "3", "-p", "0", "--ready", "notify"}, helper("http", "notify")...)...)
 	_, port := m.readyHTTP(workers)
 	m.settled(path, workers, 20*time.Second)
-	l := startLoad(t, "http://127.0.0.1:"+port+"/", clients, 10*time.Minute)
-	within(t, 30*time.Second, "load flowing", func() bool { return l.ok.Load() > 200 })
+	l := startLoad(t, "http://127.0.0.1:"+port+"/", loadgen.KeepAlive, clients, 10*time.Minute)
+	within(t, 30*time.Second, "load flowing", func() bool { return l.ok() > 200 })
 
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 9))
@@ -53,18 +54,17 @@ func TestReliabilityKillsDuringRollouts(t *testing.T) {
 		})
 	}
 	f := m.settled(path, workers, time.Minute)
-	l.finish()
-	l.report(t)
+	r := l.finish()
 	t.Logf("seed %d: %d rollouts, %d kills; log: %d rollouts done, %d failed %v, %d workers ended on their own; status: spawned %d, restarts %d",
 		seed, rollouts, kills, m.logCount("rolling respawn done"), m.logCount("rolling respawn failed"), failedReloads(m.Stderr()),
 		m.logCount("worker exited"), f.Totals.Spawned, f.Totals.Restarts)
-	if l.refused.Load() != 0 {
-		t.Fatalf("%d connections refused: %q", l.refused.Load(), l.firstErrs)
+	if r.Refused() != 0 {
+		t.Fatalf("%d connections refused: %q", r.Refused(), r.Errors)
 	}
-	if l.failed.Load() > int64(kills*clients) {
-		t.Fatalf("%d requests failed, more than the %d clients could have had in flight on the %d killed workers", l.failed.Load(), clients, kills)
+	if r.Failed > int64(kills*clients) {
+		t.Fatalf("%d requests failed, more than the %d clients could have had in flight on the %d killed workers", r.Failed, clients, kills)
 	}
-	if l.ok.Load() == 0 {
+	if r.OK == 0 {
 		t.Fatal("no request answered")
 	}
 }

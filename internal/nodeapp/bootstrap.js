@@ -12,9 +12,10 @@
 
   const EXIT_CRASH = 1;
   const EXIT_INVALID_APP = 78; // EX_CONFIG, nodeapp.ExitInvalidApp: respawning cannot help
-  // A connection that has sent no byte this long after it was accepted is
-  // closed when the worker stops (a browser's preconnect, a port probe).
-  const SILENT_GRACE_MS = 2000;
+  // When the worker stops, a connection that stays idle this long (a
+  // keep-alive connection between requests, a browser's preconnect, a port
+  // probe) is closed; below spark2's default --stop-timeout of 8 s.
+  const IDLE_GRACE_MS = 2000;
   const env = process.env;
   let stopping = false;
   // The TLS key leaves the environment before any app code runs, so that the
@@ -33,11 +34,10 @@
     return err instanceof Error && err.stack ? err.stack : util.inspect(err);
   }
 
-  // 1. The process title, so that ps and htop show --comment.
-  if (env.SPARK2_COMMENT) {
-    const id = env.SPARK2_WORKER_ID ? ' ' + env.SPARK2_WORKER_ID : '';
-    process.title = `spark2 worker${id} [${env.SPARK2_COMMENT}]`;
-  }
+  // 1. The process title, so that ps, htop and docker top show "node <app>"
+  // or the --comment, not this source: spark2 passes it as the last argument
+  // (nodeapp.Title), which also makes the room for it in the command line.
+  if (process.argv.length > 1) process.title = process.argv[process.argv.length - 1];
 
   // 2. --eval, in global scope (indirect eval), before the app.
   if (env.SPARK2_EVAL) {
@@ -152,60 +152,66 @@
     }
   }
 
-  // 6. Graceful stop: stop accepting, let every accepted request get its
-  // response, close keep-alive connections once idle, exit 0 when the last
-  // connection is gone. A second signal changes nothing.
+  // 6. Graceful stop, the drain (the same as internal/httpdrain's): stop
+  // accepting (close this worker's copy of the socket: connections not yet
+  // accepted wait in the kernel's queue for another worker); answer every
+  // request read from now on with "Connection: close" and close its
+  // connection after that answer; close a connection only once it has stayed
+  // idle (or silent) for IDLE_GRACE_MS, because closing an idle keep-alive
+  // connection at once races the client's next request on it; exit 0 when
+  // the last connection is gone. A second signal changes nothing.
   function gracefulStop(listener, drain) {
     if (stopping) return;
     stopping = true;
     if (drain) drain();
-    listener.close(() => process.exit(0));
+    // net.Server's close, not http.Server's: since node 19 that one also
+    // closes every idle connection at once, the race this drain avoids.
+    net.Server.prototype.close.call(listener, () => process.exit(0));
   }
 
   // trackHTTP follows the connections and requests of an HTTP server and
   // returns the function that drains them at stop.
   function trackHTTP(server) {
-    const connections = new Map(); // socket -> { since, served, responses }
+    const connections = new Map(); // socket -> { responses, timer }
     server.on('connection', (socket) => {
-      const conn = { since: Date.now(), served: 0, responses: new Set() };
+      const conn = { responses: new Set(), timer: null };
       connections.set(socket, conn);
-      socket.once('close', () => connections.delete(socket));
-      if (stopping) closeWhenSilent(socket, conn);
+      socket.once('close', () => {
+        clearTimeout(conn.timer);
+        connections.delete(socket);
+      });
+      if (stopping) closeWhenIdle(socket, conn);
     });
     server.prependListener('request', (req, res) => {
-      if (stopping) res.shouldKeepAlive = false;
+      if (stopping) res.shouldKeepAlive = false; // "Connection: close", and node closes after the answer
       const conn = connections.get(req.socket);
       if (!conn) return;
       conn.responses.add(res);
       res.once('close', () => {
         conn.responses.delete(res);
-        conn.served++;
-        if (stopping) closeIfIdle(req.socket, conn);
+        if (stopping) closeWhenIdle(req.socket, conn);
       });
     });
 
-    function closeIfIdle(socket, conn) {
-      const message = socket._httpMessage; // what http.Server#closeIdleConnections checks too
-      if (conn.responses.size > 0 || socket.destroyed || (message && !message.finished)) return;
-      if (typeof socket.destroySoon === 'function') socket.destroySoon();
-      else socket.end();
-    }
-
-    function closeWhenSilent(socket, conn) {
-      const check = () => {
+    // closeWhenIdle closes socket once it has read nothing and had no
+    // request in progress for IDLE_GRACE_MS.
+    function closeWhenIdle(socket, conn) {
+      clearTimeout(conn.timer);
+      const bytesRead = socket.bytesRead;
+      conn.timer = setTimeout(() => {
+        conn.timer = null;
         // A socket without a parser was upgraded (WebSocket): the app owns it.
-        if (!connections.has(socket) || conn.served > 0 || conn.responses.size > 0 || !socket.parser) return;
-        if (socket.bytesRead > 0) return; // a request is arriving: it will be answered with Connection: close
+        if (!connections.has(socket) || socket.destroyed || !socket.parser) return;
+        if (conn.responses.size > 0) return; // the response's close starts the grace again
+        if (socket.bytesRead !== bytesRead) return closeWhenIdle(socket, conn); // a request is arriving
         socket.destroy();
-      };
-      setTimeout(check, Math.max(0, conn.since + SILENT_GRACE_MS - Date.now()));
+      }, IDLE_GRACE_MS);
     }
 
     return function drain() {
       for (const [socket, conn] of connections) {
         for (const res of conn.responses) res.shouldKeepAlive = false;
-        if (conn.served > 0) closeIfIdle(socket, conn);
-        else closeWhenSilent(socket, conn);
+        if (conn.responses.size === 0) closeWhenIdle(socket, conn);
       }
     };
   }

@@ -213,3 +213,25 @@ func TestStandalone(t *testing.T) {
 		})
 	}
 }
+
+// Without --comment, ps and docker top show "node <app>", not the
+// bootstrap's source, and the app cannot see the source in its environment.
+func TestTitleIsNodeAndTheApp(t *testing.T) {
+	t.Parallel()
+	app := `module.exports = require('http').createServer((req, res) => res.end('bootstrap in env: ' + ('SPARK2_BOOTSTRAP' in process.env)));`
+	dir := writeApp(t, map[string]string{"app.js": app})
+	w := spawn(t, dir, Options{}, false)
+	w.waitReady()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", w.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "node " + filepath.Join(dir, "app.js")
+	if title := strings.TrimRight(string(b), "\x00"); title != want {
+		t.Errorf("cmdline %q, want %q", title, want)
+	}
+	if body := get(t, "http://"+w.addr()+"/"); body != "bootstrap in env: false" {
+		t.Errorf("app says %q, want the bootstrap out of its environment", body)
+	}
+	w.stop()
+}

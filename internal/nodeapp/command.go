@@ -17,10 +17,18 @@ const ExitInvalidApp = 78
 // inspectPort+N, so workers never collide (a seed quirk).
 const inspectPort = 9229
 
-// bootstrap is the JavaScript each node worker runs with `node -e`.
+// bootstrap is the JavaScript each node worker runs, passed in
+// SPARK2_BOOTSTRAP and run by loader.
 //
 //go:embed bootstrap.js
 var bootstrap string
+
+// loader is the short `node -e` program that runs the bootstrap: its source
+// stays out of the command line, which ps, htop and `docker top` show. It
+// takes SPARK2_BOOTSTRAP out of the environment first, so the app's children
+// do not get it.
+const loader = `const s=process.env.SPARK2_BOOTSTRAP;delete process.env.SPARK2_BOOTSTRAP;` +
+	`if(typeof s!=='string')throw new Error('spark2 node worker: SPARK2_BOOTSTRAP is not set');eval(s)`
 
 // Options describe the node workers of one spark2 run.
 type Options struct {
@@ -33,8 +41,9 @@ type Options struct {
 }
 
 // Command returns the argv of the node worker for slot,
-// `<node> [--inspect=127.0.0.1:<9229+slot>] -e <bootstrap>`, and the extra
-// environment entries it needs, in this order: SPARK2_APP always;
+// `<node> [--inspect=127.0.0.1:<9229+slot>] -e <loader> <title>`, and the
+// extra environment entries it needs, in this order: SPARK2_BOOTSTRAP (the
+// bootstrap's source) and SPARK2_APP always;
 // SPARK2_EVAL and SPARK2_COMMENT only when set; NODE_PATH only when
 // o.Include has a directory, as the includes then the NODE_PATH of base (the
 // environment the worker would otherwise get; its last NODE_PATH counts),
@@ -50,9 +59,9 @@ func Command(o Options, slot int, base []string) (argv []string, env []string) {
 	if o.Debug {
 		argv = append(argv, "--inspect=127.0.0.1:"+strconv.Itoa(inspectPort+slot))
 	}
-	argv = append(argv, "-e", bootstrap)
+	argv = append(argv, "-e", loader, Title(o, slot))
 
-	env = []string{"SPARK2_APP=" + o.App}
+	env = []string{"SPARK2_BOOTSTRAP=" + bootstrap, "SPARK2_APP=" + o.App}
 	if o.Eval != "" {
 		env = append(env, "SPARK2_EVAL="+o.Eval)
 	}
@@ -86,4 +95,16 @@ func nodePath(include []string, base []string) string {
 		}
 	}
 	return strings.Join(dirs, string(os.PathListSeparator))
+}
+
+// Title is the process title of the node worker for slot, which the
+// bootstrap sets (ps, htop, `docker top`): "spark2 worker <slot>
+// [<comment>]" with a --comment, else "node <app>". It is also the worker's
+// last argument, so that node has the room to show it whole (a process title
+// can be no longer than the command line it replaces).
+func Title(o Options, slot int) string {
+	if o.Comment != "" {
+		return "spark2 worker " + strconv.Itoa(slot) + " [" + o.Comment + "]"
+	}
+	return "node " + o.App
 }

@@ -12,22 +12,26 @@ func TestCommandArgv(t *testing.T) {
 		name string
 		o    Options
 		slot int
-		want []string // argv without the bootstrap source after "-e"
+		want []string // argv with the loader after "-e"
 	}{
-		{"default node", Options{App: "/srv/app.js"}, 0, []string{"node", "-e"}},
-		{"node binary", Options{App: "/srv/app.js", Node: "/opt/node/bin/node"}, 1, []string{"/opt/node/bin/node", "-e"}},
-		{"debug slot 0", Options{App: "/srv/app.js", Debug: true}, 0, []string{"node", "--inspect=127.0.0.1:9229", "-e"}},
-		{"debug slot 2", Options{App: "/srv/app.js", Debug: true}, 2, []string{"node", "--inspect=127.0.0.1:9231", "-e"}},
+		{"default node", Options{App: "/srv/app.js"}, 0, []string{"node", "-e", loader, "node /srv/app.js"}},
+		{"node binary", Options{App: "/srv/app.js", Node: "/opt/node/bin/node"}, 1, []string{"/opt/node/bin/node", "-e", loader, "node /srv/app.js"}},
+		{"debug slot 0", Options{App: "/srv/app.js", Debug: true}, 0, []string{"node", "--inspect=127.0.0.1:9229", "-e", loader, "node /srv/app.js"}},
+		{"debug slot 2", Options{App: "/srv/app.js", Debug: true}, 2, []string{"node", "--inspect=127.0.0.1:9231", "-e", loader, "node /srv/app.js"}},
+		{"comment", Options{App: "/srv/app.js", Comment: "shop"}, 3, []string{"node", "-e", loader, "spark2 worker 3 [shop]"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			argv, _ := Command(c.o, c.slot, nil)
-			if len(argv) != len(c.want)+1 || !slices.Equal(argv[:len(c.want)], c.want) {
-				t.Fatalf("argv %q, want %q followed by the bootstrap", argv, c.want)
+			argv, env := Command(c.o, c.slot, nil)
+			if !slices.Equal(argv, c.want) {
+				t.Fatalf("argv %q, want %q", argv, c.want)
 			}
-			if last := argv[len(argv)-1]; last != bootstrap || !strings.Contains(last, "spark2 node bootstrap") {
-				t.Errorf("the argument after -e is not the embedded bootstrap: %.60q", last)
+			if len(env) == 0 || env[0] != "SPARK2_BOOTSTRAP="+bootstrap || !strings.Contains(env[0], "spark2 node bootstrap") {
+				t.Errorf("the first env entry is not the embedded bootstrap: %.60q", env)
+			}
+			if len(loader) > 200 {
+				t.Errorf("the loader is %d bytes: it is what ps shows, keep it short", len(loader))
 			}
 		})
 	}
@@ -58,6 +62,9 @@ func TestCommandEnv(t *testing.T) {
 			t.Parallel()
 			base := slices.Clone(c.base)
 			_, env := Command(c.o, 0, base)
+			if len(env) > 0 && strings.HasPrefix(env[0], "SPARK2_BOOTSTRAP=") {
+				env = env[1:] // TestCommandArgv checks it
+			}
 			if !slices.Equal(env, c.want) {
 				t.Errorf("env %q, want %q", env, c.want)
 			}

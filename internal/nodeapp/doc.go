@@ -2,9 +2,12 @@
 // server.js) exports an http.Server, https.Server or net.Server, run with a
 // bare `spark2`. Find locates the app; Command builds the argv and environment
 // of one node worker, which runs an embedded bootstrap (bootstrap.js, passed
-// with `node -e`, so no file has to exist on disk) that does, in order:
+// in SPARK2_BOOTSTRAP and run by a short `node -e` loader that removes it from
+// the environment, so no file has to exist on disk and ps shows no source)
+// that does, in order:
 //
-//  1. SPARK2_COMMENT set: process.title = "spark2 worker <SPARK2_WORKER_ID> [<comment>]".
+//  1. process.title = its last argument, Title: "node <app>", or "spark2
+//     worker <slot> [<comment>]" with --comment.
 //  2. SPARK2_EVAL set: runs it in global scope (indirect eval); an exception
 //     there is printed to stderr and the worker exits 1.
 //  3. require(SPARK2_APP) (import() for an ES module that require cannot
@@ -27,10 +30,13 @@
 //     env: SPARK2_ENV, else NODE_ENV, else development), then, if
 //     SPARK2_READY_FD is set, writes "\n" to that fd and closes it. Node
 //     cannot write to NOTIFY_SOCKET (a unixgram socket), so it does not.
-//  6. SIGTERM or SIGINT: stops accepting; for an HTTP app, every request
-//     already accepted gets its response (with "Connection: close" when its
-//     headers were not sent yet), keep-alive connections are closed once idle,
-//     connections that sent nothing within 2 s of being accepted are closed,
+//  6. SIGTERM or SIGINT: stops accepting (closes its copy of the socket);
+//     for an HTTP app, every request already read or arriving on an open
+//     connection gets its response, with "Connection: close" when its
+//     headers were not sent yet, and node closes that connection after it; a
+//     connection is closed only once it has stayed idle (or silent) for 2 s,
+//     since closing an idle keep-alive connection at once would race the
+//     client's next request on it (the same drain as internal/httpdrain's);
 //     upgraded ones (WebSocket) are left to the app; the worker exits 0 when
 //     its last connection is closed. A plain net.Server's connections are left
 //     to the app to end. A second signal changes nothing: spark2 SIGKILLs the

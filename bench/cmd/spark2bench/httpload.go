@@ -1,59 +1,33 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
-	"sort"
 	"strconv"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/spark2/spark2/internal/loadgen"
 )
 
-// The load generator of the HTTP figures: conns goroutines, each with one
-// keep-alive HTTP/1.1 connection, sending "GET /" and reading the whole
-// answer, one request at a time, until the time is up (or a cap on requests
-// is reached). A hand-written client rather than net/http's, so that the
-// client, which shares the machine's CPUs with the server, costs as little as
-// possible: one write and about one read per request.
-//
-// Errors, as an HTTP/1.1 client sees them:
-//   - a connection the server closes before any byte of an answer, when it
-//     had already served a request on it (a keep-alive connection closed
-//     while idle, e.g. by a worker that stops): the request is sent again on
-//     a new connection, as net/http's Transport, curl and browsers do for an
-//     idempotent request (RFC 9112 §9.3.1); counted as "retried", not failed;
-//   - a connect(2) that fails (ECONNREFUSED: no socket listening): counted
-//     as "refused"; the request is tried again after 1 ms (the load must go
-//     on) until its 10 s are up;
-//   - a request that gets no answer in the end (an error on a new
-//     connection, a partial or malformed answer, nothing within 10 s, or
-//     only refused connects): "failed".
-//
-// Each request's latency, from its first write to the last byte of its
-// answer (a retried request's includes the retry), is recorded.
+// The load of the HTTP figures is internal/loadgen's, the one load client of
+// the repository: conns connections, one request at a time on each, "GET /"
+// and the whole answer read, until the time is up (or a cap on requests is
+// reached). It never retries: a request whose keep-alive connection a
+// stopping worker closes under it is failed, as a user behind a proxy that
+// does not retry sees it (wrk counts it as a socket error too).
 
-// loadResult is what one load run saw.
+// loadResult is what one load run saw, in the figures' terms.
 type loadResult struct {
 	elapsed   time.Duration
 	requests  int             // answered (2xx)
-	lat       []time.Duration // per answered request
+	lat       []time.Duration // per answered request, sorted
 	perPid    map[int]int     // answered requests per server pid (X-Pid)
 	connPid   map[int]int     // connections per server pid (the first answer on each)
 	dials     int             // connections opened
-	retried   int             // requests sent again after an idle keep-alive connection was closed
-	refused   int             // connect(2) failures
-	failed    int             // requests that got no answer
+	refused   int             // requests whose connect(2) was refused
+	failed    int             // requests that got no complete answer, refused ones included
 	non2xx    int             // answers that were not 2xx
 	failNotes []string        // a few of the errors, for the report
-	closes    int             // answers that said "Connection: close"
-	started   time.Time
 }
 
 type loadOpts struct {
@@ -65,255 +39,57 @@ type loadOpts struct {
 	closeEach bool
 }
 
-const reqTimeout = 10 * time.Second
-
-var (
-	getReq      = []byte("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: spark2bench\r\n\r\n")
-	getReqClose = []byte("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: spark2bench\r\nConnection: close\r\n\r\n")
-)
-
 // runLoad runs one load; stop (may be nil) ends it early when closed.
 func runLoad(o loadOpts, stop <-chan struct{}) *loadResult {
-	type worker struct {
-		lat       []time.Duration
-		perPid    map[int]int
-		connPid   map[int]int
-		dials     int
-		retried   int
-		refused   int
-		failed    int
-		non2xx    int
-		closes    int
-		failNotes []string
-	}
-	var (
-		wg     sync.WaitGroup
-		issued atomic.Int64
-		done   atomic.Bool
-	)
-	ws := make([]*worker, o.conns)
-	req := getReq
+	mode := loadgen.KeepAlive
 	if o.closeEach {
-		req = getReqClose
+		mode = loadgen.NewConnection
 	}
-	t0 := time.Now()
-	end := t0.Add(o.duration)
-	timer := time.AfterFunc(o.duration, func() { done.Store(true) })
-	defer timer.Stop()
+	l, err := loadgen.Start(loadgen.Config{URL: "http://" + o.addr + "/", Mode: mode, Conns: o.conns,
+		Requests: o.maxReqs, Duration: o.duration, KeyHeader: "X-Pid"})
+	if err != nil {
+		return &loadResult{failed: 1, failNotes: []string{err.Error()}}
+	}
 	if stop != nil {
+		finished := make(chan struct{})
+		defer close(finished)
 		go func() {
 			select {
 			case <-stop:
-				done.Store(true)
-			case <-time.After(o.duration + reqTimeout):
+				l.Stop()
+			case <-finished:
 			}
 		}()
 	}
-	for i := range ws {
-		w := &worker{perPid: map[int]int{}, connPid: map[int]int{}, lat: make([]time.Duration, 0, 1<<14)}
-		ws[i] = w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var c *clientConn
-			defer func() {
-				if c != nil {
-					c.close()
-				}
-			}()
-			note := func(err error) {
-				if len(w.failNotes) < 3 {
-					w.failNotes = append(w.failNotes, err.Error())
-				}
-			}
-			for !done.Load() && time.Now().Before(end) {
-				if issued.Add(1) > o.maxReqs {
-					return
-				}
-				began := time.Now()
-				var pid, code int
-				var closeAfter bool
-				for attempt := 0; ; attempt++ {
-					if c == nil {
-						nc, err := net.DialTimeout("tcp", o.addr, reqTimeout)
-						if err != nil {
-							w.refused++
-							note(err)
-							if done.Load() || time.Since(began) > reqTimeout {
-								w.failed++
-								goto next
-							}
-							time.Sleep(time.Millisecond)
-							continue
-						}
-						w.dials++
-						c = newClientConn(nc, req)
-					}
-					var err error
-					pid, code, closeAfter, err = c.roundTrip()
-					if err == nil {
-						break
-					}
-					reused, partial := c.served > 0, c.partial
-					c.close()
-					c = nil
-					if reused && !partial && isClosedErr(err) && attempt < 3 {
-						w.retried++
-						continue
-					}
-					w.failed++
-					note(err)
-					goto next
-				}
-				{
-					now := time.Now()
-					d := now.Sub(began)
-					if code/100 != 2 {
-						w.non2xx++
-					} else {
-						w.lat = append(w.lat, d)
-						w.perPid[pid]++
-					}
-					if c.served == 1 {
-						w.connPid[pid]++
-					}
-					if closeAfter {
-						w.closes++
-						c.close()
-						c = nil
-					}
-				}
-			next:
-			}
-		}()
+	r := l.Wait()
+	res := &loadResult{elapsed: r.Elapsed, requests: int(r.OK), lat: r.Latencies, perPid: pids(r.ByKey), connPid: pids(r.ConnsByKey),
+		dials: int(r.Connects), refused: int(r.Refused()), failed: int(r.Failed), non2xx: int(r.NotOK), failNotes: r.Errors}
+	if len(res.failNotes) > 5 {
+		res.failNotes = res.failNotes[:5]
 	}
-	wg.Wait()
-	r := &loadResult{elapsed: time.Since(t0), perPid: map[int]int{}, connPid: map[int]int{}, started: t0}
-	for _, w := range ws {
-		r.lat = append(r.lat, w.lat...)
-		for k, v := range w.perPid {
-			r.perPid[k] += v
-		}
-		for k, v := range w.connPid {
-			r.connPid[k] += v
-		}
-		r.dials += w.dials
-		r.retried += w.retried
-		r.refused += w.refused
-		r.failed += w.failed
-		r.non2xx += w.non2xx
-		r.closes += w.closes
-		r.failNotes = append(r.failNotes, w.failNotes...)
+	return res
+}
+
+// pids turns counts keyed by an X-Pid value into counts by pid; an answer
+// without a pid counts under 0.
+func pids(byKey map[string]int64) map[int]int {
+	m := map[int]int{}
+	for k, n := range byKey {
+		pid, _ := strconv.Atoi(k)
+		m[pid] += int(n)
 	}
-	r.requests = len(r.lat)
-	if len(r.failNotes) > 5 {
-		r.failNotes = r.failNotes[:5]
-	}
-	return r
+	return m
 }
 
 func (r *loadResult) rps() float64 { return float64(r.requests) / r.elapsed.Seconds() }
 
 // percentile of sorted durations, nearest rank.
 func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(p/100*float64(len(sorted))+0.5) - 1
-	i = max(0, min(len(sorted)-1, i))
-	return sorted[i]
+	return loadgen.Result{Latencies: sorted}.Percentile(p)
 }
 
-func sortDurations(d []time.Duration) []time.Duration {
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s
-}
-
-// isClosedErr: the connection was closed or reset by the other side.
-func isClosedErr(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
-}
-
-// clientConn is one keep-alive connection.
-type clientConn struct {
-	nc      net.Conn
-	req     []byte
-	br      *bufio.Reader
-	served  int  // answers read on it
-	partial bool // the last failed answer had begun
-}
-
-func newClientConn(nc net.Conn, req []byte) *clientConn {
-	return &clientConn{nc: nc, req: req, br: bufio.NewReaderSize(nc, 4096)}
-}
-
-func (c *clientConn) close() { c.nc.Close() }
-
-var (
-	hdrContentLength = []byte("content-length:")
-	hdrPid           = []byte("x-pid:")
-	hdrConnection    = []byte("connection:")
-	errBadAnswer     = errors.New("malformed HTTP answer")
-)
-
-// roundTrip sends one GET and reads its answer: the status code, X-Pid, and
-// whether the server closes the connection after it.
-func (c *clientConn) roundTrip() (pid, code int, closeAfter bool, err error) {
-	c.partial = false
-	c.nc.SetDeadline(time.Now().Add(reqTimeout))
-	if _, err = c.nc.Write(c.req); err != nil {
-		return
-	}
-	line, err := c.br.ReadSlice('\n')
-	if err != nil {
-		c.partial = len(line) > 0
-		return
-	}
-	c.partial = true
-	// "HTTP/1.1 200 OK\r\n"
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
-		return 0, 0, false, errBadAnswer
-	}
-	code = int(line[9]-'0')*100 + int(line[10]-'0')*10 + int(line[11]-'0')
-	closeAfter = line[7] == '0'
-	length := -1
-	for {
-		line, err = c.br.ReadSlice('\n')
-		if err != nil {
-			return
-		}
-		if len(line) <= 2 { // the empty line
-			break
-		}
-		k := bytes.IndexByte(line, ':')
-		if k < 0 {
-			return 0, 0, false, errBadAnswer
-		}
-		name := line[:k+1]
-		val := bytes.TrimSpace(line[k+1:])
-		switch {
-		case bytes.EqualFold(name, hdrContentLength):
-			length, err = strconv.Atoi(string(val))
-			if err != nil {
-				return 0, 0, false, errBadAnswer
-			}
-		case bytes.EqualFold(name, hdrPid):
-			pid, _ = strconv.Atoi(string(val))
-		case bytes.EqualFold(name, hdrConnection):
-			closeAfter = bytes.EqualFold(val, []byte("close"))
-		}
-	}
-	if length < 0 {
-		return 0, 0, false, fmt.Errorf("answer without Content-Length")
-	}
-	if _, err = c.br.Discard(length); err != nil {
-		return
-	}
-	c.served++
-	return pid, code, closeAfter, nil
-}
+// sortDurations returns d: loadgen's latencies come sorted.
+func sortDurations(d []time.Duration) []time.Duration { return d }
 
 // loadCmd is "load ADDR CONNS DURATION [close]": one load run, by hand.
 func loadCmd(args []string) int {
@@ -327,17 +103,17 @@ func loadCmd(args []string) int {
 		return 2
 	}
 	res := runLoad(loadOpts{addr: args[0], conns: atoi(args[1]), duration: d, maxReqs: maxLoadReqs, closeEach: len(args) > 3 && args[3] == "close"}, nil)
-	lat := sortDurations(res.lat)
-	fmt.Printf("%.0f rps, %d requests in %.2f s; p50 %v p99 %v max %v; failed %d refused %d retried %d non-2xx %d; connections %d\n",
+	lat := res.lat
+	fmt.Printf("%.0f rps, %d requests in %.2f s; p50 %v p99 %v max %v; failed %d (refused %d) non-2xx %d; connections %d\n",
 		res.rps(), res.requests, res.elapsed.Seconds(), percentile(lat, 50), percentile(lat, 99), percentile(lat, 100),
-		res.failed, res.refused, res.retried, res.non2xx, res.dials)
+		res.failed, res.refused, res.non2xx, res.dials)
 	for pid, n := range res.perPid {
 		fmt.Printf("pid %d: %d requests, %d connections\n", pid, n, res.connPid[pid])
 	}
 	for _, n := range res.failNotes {
 		fmt.Println("error:", n)
 	}
-	if res.failed+res.refused+res.non2xx > 0 {
+	if res.failed+res.non2xx > 0 {
 		return 1
 	}
 	return 0

@@ -8,9 +8,10 @@ import (
 	"os/signal"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/spark2/spark2/internal/httpdrain"
 )
 
 // httpServe is the worker of the HTTP figures: a small net/http server.
@@ -27,19 +28,13 @@ import (
 // that is set, else a byte on the fd named by SPARK2_READY_FD when that is
 // set. Either way it then prints "http-ready PID ADDR" on stdout.
 //
-// On SIGTERM it stops gracefully: it closes its copy of the listening socket
-// (connections not yet accepted wait in the kernel's queue for another
-// worker), turns keep-alives off (which closes the idle connections and
-// makes every later response carry "Connection: close"), waits until every
-// connection it accepted has had its answers and is closed (at most 5 s),
-// then exits 0. It does not use http.Server.Shutdown, which can close a
-// connection whose request has just been read.
-//
-// With SPARK2BENCH_HTTP_STOP=close-next it stops another way (a diagnosis of
-// the figures): it leaves keep-alives on, answers the next request on each
-// connection with "Connection: close" (so the server closes that connection
-// right after the answer, and the client knows it), and closes a connection
-// only once it has been idle for 1 s.
+// On SIGTERM or SIGINT it drains as internal/httpdrain does: it closes its
+// copy of the listening socket (connections not yet accepted wait in the
+// kernel's queue for another worker), answers every request it reads from
+// then on with "Connection: close" and closes that connection after the
+// answer, closes a connection that stays idle for 2 s, and exits 0 when the
+// last one is closed. It does not use http.Server.Shutdown, which closes
+// idle keep-alive connections under their clients.
 func httpServe(args []string) int {
 	ln, how, err := httpListener(args)
 	if err != nil {
@@ -51,30 +46,18 @@ func httpServe(args []string) int {
 	pidHdr := []string{pidStr}
 	body := []byte("pid=" + pidStr + "\n")
 	ctype := []string{"text/plain"}
-	closeNext := os.Getenv("SPARK2BENCH_HTTP_STOP") == "close-next"
-	var stopping atomic.Bool
-	closeHdr := []string{"close"}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h["X-Pid"] = pidHdr
 		h["Content-Type"] = ctype
-		if closeNext && stopping.Load() {
-			h["Connection"] = closeHdr // net/http closes the connection after this answer
-		}
 		w.Write(body)
 	})
-	conns := &openConns{idle: map[net.Conn]time.Time{}}
-	srv := &http.Server{Handler: handler, ConnState: conns.track, ReadHeaderTimeout: 30 * time.Second}
-
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM, syscall.SIGINT)
+	stop := make(chan struct{})
 	go func() {
 		<-term
-		stopping.Store(true)
-		ln.Close() // Serve returns once its Accept fails...
-		if !closeNext {
-			srv.SetKeepAlivesEnabled(false) // ...and no connection is kept for another request
-		}
+		close(stop)
 	}()
 	// A bound on the helper's life, like the other helpers.
 	go func() {
@@ -91,15 +74,10 @@ func httpServe(args []string) int {
 			fmt.Printf("http-ready %d %s %s\n", pid, ln.Addr(), how)
 		})
 	}
-	srv.Serve(&announcingListener{Listener: ln, first: ready})
-	// Serve has returned: every connection it accepted is counted (it marks
-	// a connection new before its next Accept). Wait for them to end.
-	deadline := time.Now().Add(5 * time.Second)
-	for conns.count() > 0 && time.Now().Before(deadline) {
-		if closeNext {
-			conns.closeIdle(time.Second)
-		}
-		time.Sleep(2 * time.Millisecond)
+	srv := &httpdrain.Server{Handler: handler}
+	if err := srv.Serve(&announcingListener{Listener: ln, first: ready}, stop); err != nil {
+		fmt.Fprintln(os.Stderr, "http:", err)
+		return 1
 	}
 	return 0
 }
@@ -161,46 +139,4 @@ type announcingListener struct {
 func (l *announcingListener) Accept() (net.Conn, error) {
 	l.first()
 	return l.Listener.Accept()
-}
-
-// openConns counts the server's connections that are not closed yet, and
-// knows since when each idle one has been idle.
-type openConns struct {
-	mu   sync.Mutex
-	n    int
-	idle map[net.Conn]time.Time
-}
-
-func (c *openConns) track(conn net.Conn, st http.ConnState) {
-	c.mu.Lock()
-	switch st {
-	case http.StateNew:
-		c.n++
-	case http.StateIdle:
-		c.idle[conn] = time.Now()
-	case http.StateActive:
-		delete(c.idle, conn)
-	case http.StateClosed, http.StateHijacked:
-		delete(c.idle, conn)
-		c.n--
-	}
-	c.mu.Unlock()
-}
-
-// closeIdle closes the connections idle for longer than d.
-func (c *openConns) closeIdle(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for conn, since := range c.idle {
-		if time.Since(since) > d {
-			conn.Close()
-			delete(c.idle, conn)
-		}
-	}
-}
-
-func (c *openConns) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n
 }

@@ -45,7 +45,6 @@ type settings struct {
 	shareDur     time.Duration // length of one sharing run
 	rollouts     int           // rolling respawns under load
 	rollBudget   time.Duration // the load under rolling respawns ends by then at the latest
-	rollVariant  int           // rolling respawns with the worker's close-next stop (0: none)
 	roll4Runs    int           // rolling respawns of 4 workers (after one warm-up)
 	probeRuns    int           // rounds of the three commands of the probe figure
 	probeBudget  time.Duration // time for those rounds
@@ -81,7 +80,6 @@ func run(args []string) int {
 	fs.DurationVar(&s.shareDur, "share-dur", 1500*time.Millisecond, "length of one sharing run")
 	fs.IntVar(&s.rollouts, "rollouts", 20, "rolling respawns under load, one after another")
 	fs.DurationVar(&s.rollBudget, "roll-budget", 60*time.Second, "the load during the rolling respawns stops by then at the latest")
-	fs.IntVar(&s.rollVariant, "roll-variant", 10, "rolling respawns with the worker's close-next way to stop, a diagnosis (0: none)")
 	fs.IntVar(&s.roll4Runs, "roll4-runs", 7, "rolling respawns of 4 workers, after one warm-up")
 	fs.IntVar(&s.probeRuns, "probe-runs", 200, "rounds of /bin/true, spark2 --version, spark2 --probe ready")
 	fs.DurationVar(&s.probeBudget, "probe-budget", 40*time.Second, "time for the probe rounds")
