@@ -56,10 +56,16 @@ type execResult struct {
 	err error
 }
 
-func (s *Supervisor) addSlot() {
+// addSlot adds a slot and starts its worker; an error from the Add hook
+// refuses the slot.
+func (s *Supervisor) addSlot() error {
+	if err := s.openSlot(); err != nil {
+		return err
+	}
 	sl := &slot{id: len(s.slots)}
 	s.slots = append(s.slots, sl)
 	s.spawn(sl, false)
+	return nil
 }
 
 // spawn starts a worker in sl: as its replacement when replacement is set,
@@ -226,6 +232,7 @@ const killedStatus = syscall.WaitStatus(syscall.SIGKILL)
 // ended removes a worker that is gone and decides what follows.
 func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	delete(s.workers, w.pid)
+	defer s.vacated(w.slot)
 	code := ExitCode(st)
 	uptime := s.os.Now().Sub(w.started)
 	sl := s.slotOf(w)
