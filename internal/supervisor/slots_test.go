@@ -81,7 +81,7 @@ func TestSlotHooksEmptySlotVacatesAtOnce(t *testing.T) {
 	ev := slotEvents(&opt, 2)
 	h := newHarness(t, opt)
 	ps := h.startedN(2)
-	h.exit(ps[1].pid, exited(1)) // respawned at once
+	h.exit(ps[1].pid, exited(1))       // respawned at once
 	h.exit(h.started().pid, exited(1)) // then slot 1 waits out a back-off: no worker
 	h.noStart()
 	h.signal(syscall.SIGTTOU)
