@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
+	"sync"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +18,17 @@ func reuseport(t *testing.T, md mode, n int, extra ...string) *master {
 	args := append([]string{"-n", strconv.Itoa(n), "-p", "0", "--ready", "notify", "--balance", "reuseport"}, extra...)
 	return run(t, md, nil, append(args, helper("http", "notify")...)...)
 }
+
+// publicHelper is a copy of this test binary that -u nobody may run: the
+// go build cache directory is root's alone.
+var publicHelper = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile(selfBin)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(filepath.Dir(spark2Bin), "e2e-helper")
+	return p, os.WriteFile(p, b, 0o755)
+})
 
 // socketOf is the listening socket on port that process pid holds (the
 // worker's fd 3, which it may have moved), as "socket:[INODE]".
@@ -131,7 +144,16 @@ func TestBalanceReuseportSplitsKeepAlive(t *testing.T) {
 // connections away from the last slot, stops its worker and then closes its
 // socket; a later TTIN opens it again. Under load, nothing is refused.
 func TestBalanceReuseportScaleUpAndDown(t *testing.T) {
-	m := reuseport(t, plain, 1, "-v", "-u", strconv.Itoa(os.Getuid()))
+	if os.Getuid() != 0 {
+		t.Skip("the drop to -u nobody needs root (CI runs as root)")
+	}
+	self, err := publicHelper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As nobody: the spare socket must open after the drop.
+	m := run(t, plain, nil, "-n", "1", "-p", "0", "--ready", "notify", "--balance", "reuseport", "-v", "-u", "65534",
+		self, "helper", "http", "notify")
 	_, port := m.readyHTTP(1)
 	l := startLoad(t, "http://127.0.0.1:"+port+"/", 16, 60*time.Second)
 	m.signal(syscall.SIGTTIN)
