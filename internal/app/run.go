@@ -91,6 +91,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		ReadyTimeout: c.ReadyTimeout,
 		Reopen:       reopen(c, m.workers.out),
 		Publish:      publish,
+		Slots:        m.slotHooks(log),
 	}, supervisor.OS{
 		Start:       m.workers.start,
 		Kill:        syscall.Kill,
@@ -103,7 +104,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		Kick:        reap.Kick,
 	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, Reload: reload}, log)
 	log.Info("spark2 starting", "version", config.Version, "workers", c.Workers, "command", m.workers.spec.Command,
-		"listen", m.listenAddr(), "env", c.Env, "user", m.identity())
+		"listen", m.listenAddr(), "balance", c.Balance, "env", c.Env, "user", m.identity())
 	outcome := sup.Run()
 	m.workers.drain(drainTimeout)
 	code = exitCode(outcome, log)

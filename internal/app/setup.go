@@ -25,7 +25,8 @@ import (
 // master holds what setup prepared for the supervisor.
 type master struct {
 	workers   *workers
-	ln        *listener.Listener // nil with --no-listen
+	ln        *listener.Listener // nil with --no-listen or --balance reuseport
+	group     *listener.Group    // --balance reuseport's sockets; nil without
 	id        *privdrop.Identity // nil without -u/-g
 	notify    chan ready.Message
 	sock      *ready.Socket
@@ -64,11 +65,11 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	}
 	env := []string{"SPARK2_ENV=" + c.Env, "NODE_ENV=" + c.Env}
 	if !c.NoListen {
-		if m.ln, err = listener.Listen(c.Host, c.Port); err != nil {
+		port, err := m.bind(c)
+		if err != nil {
 			return fail(ExitFailure, err)
 		}
-		w.spec.Files = []*os.File{m.ln.File}
-		env = append(env, "LISTEN_FDS=1", "LISTEN_FDNAMES=spark2", "PORT="+strconv.Itoa(m.ln.Port))
+		env = append(env, "LISTEN_FDS=1", "LISTEN_FDNAMES=spark2", "PORT="+strconv.Itoa(port))
 		if c.Host != "" {
 			env = append(env, "SPARK2_HOST="+c.Host)
 		}
@@ -203,9 +204,15 @@ func (m *master) close() {
 	if m.ln != nil {
 		m.ln.Close()
 	}
+	if m.group != nil {
+		m.group.Close()
+	}
 }
 
 func (m *master) listenAddr() string {
+	if m.group != nil {
+		return m.group.String()
+	}
 	if m.ln == nil {
 		return ""
 	}

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/launch"
+	"github.com/spark2/spark2/internal/listener"
 	"github.com/spark2/spark2/internal/logs"
 	"github.com/spark2/spark2/internal/nodeapp"
 	"github.com/spark2/spark2/internal/supervisor"
@@ -17,6 +20,7 @@ import (
 // workers starts worker processes and forwards their output.
 type workers struct {
 	spec        launch.Spec      // everything but the per-slot parts
+	group       *listener.Group  // --balance reuseport: slot i gets socket i as fd 3; nil without
 	env         []string         // the workers' environment, without SPARK2_WORKER_ID
 	node        *nodeapp.Options // the seed's kind of app; nil when running a COMMAND
 	readyNotify bool             // workers say when they are ready
@@ -29,6 +33,13 @@ type workers struct {
 // start is the supervisor's OS.Start.
 func (w *workers) start(slot int) (supervisor.Proc, error) {
 	spec := w.spec
+	if w.group != nil {
+		f := w.group.File(slot)
+		if f == nil {
+			return supervisor.Proc{}, fmt.Errorf("no socket for slot %d (--balance reuseport bound %d)", slot, w.group.Cap())
+		}
+		spec.Files = []*os.File{f}
+	}
 	env := launch.With(w.env, "SPARK2_WORKER_ID="+strconv.Itoa(slot))
 	if w.node != nil {
 		var extra []string

@@ -35,6 +35,7 @@ type Config struct {
 	NoColor      bool           // no ANSI colours in spark2's own text logs
 	Port         int            // TCP port to listen on, 0..65535 (0: any free port); default 3000
 	Host         string         // IPv4 or IPv6 literal to listen on, as given ("::", "0.0.0.0" included); "" means all interfaces ("*")
+	Balance      Balance        // BalanceShared (one socket) or BalanceReuseport (one per slot); BalanceShared with NoListen
 	NoListen     bool           // workers get no listening socket (queue consumers); no layer gave -p, -H or --ssl-* then, and Port and Host mean nothing
 	SSLKey       string         // TLS private key file for node apps, absolute; "" for none, and then SSLCrt is "" too
 	SSLCrt       string         // TLS certificate file for node apps, absolute; "" for none, and then SSLKey is "" too

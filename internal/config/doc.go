@@ -28,6 +28,7 @@
 //	    --ready-timeout DURATION SPARK2_READY_TIMEOUT  30s
 //	-p, --port N                 SPARK2_PORT, PORT     3000
 //	-H, --host ADDR              SPARK2_HOST           * (all interfaces)
+//	    --balance MODE           SPARK2_BALANCE        shared
 //	    --no-listen              SPARK2_NO_LISTEN      false
 //	    --ssl-key PATH           SPARK2_SSL_KEY        none
 //	    --ssl-crt PATH           SPARK2_SSL_CRT        none
@@ -98,6 +99,9 @@
 //   - --host: an IPv4 or IPv6 address literal, kept as given ("0.0.0.0",
 //     "::" and zones such as "fe80::1%eth0" included), or "*" for all
 //     interfaces (Config.Host ""). No host names, no brackets.
+//   - --balance: shared or reuseport, in any case. reuseport binds 2×N
+//     sockets (N = --workers) before the privilege drop, so TTIN can add
+//     slots up to 2×N; the app does the rest.
 //   - --no-listen: a boolean. With it, -p, -H, --ssl-key and --ssl-crt given
 //     by any layer but the defaults are an error (env PORT, which platforms
 //     set for every container, is ignored).

@@ -35,6 +35,8 @@ func TestSameFromEveryLayer(t *testing.T) {
 			func(c Config, _ string) any { return c.Host }, ""},
 		{"no-listen", []string{"--no-listen"}, map[string]string{"SPARK2_NO_LISTEN": "true"}, `"no-listen": true`,
 			func(c Config, _ string) any { return c.NoListen }, true},
+		{"balance", []string{"--balance", "reuseport"}, map[string]string{"SPARK2_BALANCE": "ReusePort"}, `"balance": "reuseport"`,
+			func(c Config, _ string) any { return c.Balance }, BalanceReuseport},
 		{"ssl", []string{"--ssl-key", "key.pem", "--ssl-crt", "/etc/crt.pem"},
 			map[string]string{"SPARK2_SSL_KEY": "key.pem", "SPARK2_SSL_CRT": "/etc/crt.pem"}, `"ssl-key": "key.pem", "ssl-crt": "/etc/crt.pem"`,
 			func(c Config, dir string) any { return []string{rel(dir, c.SSLKey), c.SSLCrt} }, []string{"key.pem", "/etc/crt.pem"}},

@@ -21,6 +21,7 @@ type options struct {
 	ReadyTimeout durationValue   `arg:"--ready-timeout,env:SPARK2_READY_TIMEOUT" default:"30s" placeholder:"DURATION" help:"how long a new worker may take to be ready; above 0, at most 1h"`
 	Port         portValue       `arg:"-p,--port,env:SPARK2_PORT" default:"3000" placeholder:"N" help:"TCP port that spark2 listens on for its workers, 0 to 65535 (0: any free port); env PORT is read when SPARK2_PORT is unset"`
 	Host         hostValue       `arg:"-H,--host,env:SPARK2_HOST" default:"*" placeholder:"ADDR" help:"IPv4 or IPv6 address to listen on (*: all interfaces)"`
+	Balance      balanceValue    `arg:"--balance,env:SPARK2_BALANCE" default:"shared" placeholder:"shared|reuseport" help:"how workers share the port: shared = one socket, the first worker waiting takes a connection; reuseport = a socket per worker (SO_REUSEPORT), the kernel spreads new connections evenly (TTIN up to twice -n)"`
 	NoListen     bool            `arg:"--no-listen,env:SPARK2_NO_LISTEN" default:"false" help:"give workers no listening socket (queue consumers); refuses -p, -H, --ssl-key and --ssl-crt"`
 	SSLKey       pathValue       `arg:"--ssl-key,env:SPARK2_SSL_KEY" default:"none" placeholder:"PATH" help:"TLS private key (PEM) for node apps; needs --ssl-crt"`
 	SSLCrt       pathValue       `arg:"--ssl-crt,env:SPARK2_SSL_CRT" default:"none" placeholder:"PATH" help:"TLS certificate chain (PEM) for node apps; needs --ssl-key"`

@@ -66,7 +66,7 @@ func canonical(c Config) map[string][]string {
 	return map[string][]string{
 		"workers": one(strconv.Itoa(c.Workers)), "restart": one(string(c.Restart)),
 		"stop-timeout": one(c.StopTimeout.String()), "stop-signal": one(strconv.Itoa(int(c.StopSignal))), "ready": one(ready), "ready-timeout": one(c.ReadyTimeout.String()),
-		"port": one(strconv.Itoa(c.Port)), "host": one(host), "no-listen": one(b(c.NoListen)),
+		"port": one(strconv.Itoa(c.Port)), "host": one(host), "no-listen": one(b(c.NoListen)), "balance": one(string(c.Balance)),
 		"ssl-key": one(c.SSLKey), "ssl-crt": one(c.SSLCrt), "user": one(c.User), "group": one(c.Group),
 		"accesslog": one(c.AccessLog), "chdir": one(c.Chdir), "config": one(c.ConfigFile), "env": one(c.Env),
 		"set": c.Set, "include": c.Include, "eval": one(c.Eval), "debug": one(b(c.Debug)),
@@ -99,7 +99,7 @@ func meaningOf(long, s, cwd string) string {
 		}
 		n, _ := strconv.Atoi(s)
 		return strconv.Itoa(n)
-	case "restart", "log-format", "log-level":
+	case "restart", "log-format", "log-level", "balance":
 		return strings.ToLower(s)
 	case "stop-timeout", "ready-timeout", "stale-after", "watch-poll":
 		return seconds(s).String()
@@ -198,6 +198,8 @@ func validity(long, s string) (valid, known bool) {
 		return err == nil, true
 	case "restart":
 		return slices.Contains([]string{"always", "on-failure", "no"}, strings.ToLower(s)), true
+	case "balance":
+		return slices.Contains([]string{"shared", "reuseport"}, strings.ToLower(s)), true
 	case "log-format":
 		return slices.Contains([]string{"text", "json"}, strings.ToLower(s)), true
 	case "log-level":

@@ -64,7 +64,7 @@ func TestDefaults(t *testing.T) {
 	got, _ := mustParse(t, world{})
 	want := Config{Workers: 1, Restart: RestartAlways, StopTimeout: 8 * time.Second, StopSignal: syscall.SIGTERM,
 		Env: "development", LogLevel: "info", LogFormat: "text",
-		Port: 3000, ReadyDelay: time.Second, ReadyTimeout: 30 * time.Second, StaleAfter: 5 * time.Second}
+		Port: 3000, Balance: BalanceShared, ReadyDelay: time.Second, ReadyTimeout: 30 * time.Second, StaleAfter: 5 * time.Second}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
 	}
@@ -76,7 +76,7 @@ func TestEveryFlag(t *testing.T) {
 		"-n", "3", "--restart", "on-failure", "--stop-timeout", "1500ms", "--accesslog", "logs/a.log",
 		"-C", "app", "-E", "production", "--set", "A=1", "--set", "B=x=y", "--comment", "web",
 		"-v", "-K", "--log-format", "json", "--log-level", "warn",
-		"-p", "8443", "-H", "::1", "--ssl-key", "tls/key.pem", "--ssl-crt", "/etc/tls/crt.pem",
+		"-p", "8443", "-H", "::1", "--balance", "reuseport", "--ssl-key", "tls/key.pem", "--ssl-crt", "/etc/tls/crt.pem",
 		"-u", "1000", "-g", "www-data", "-I", "lib", "--include", "/tmp", "-e", "globalThis.x = 1", "-D",
 		"--ready", "notify", "--ready-timeout", "1m", "--stop-signal", "QUIT", "--force", "--stale-after", "2s",
 		"--status-file", "/run/spark2/status.json", "--pidfile", "/run/spark2.pid",
@@ -85,7 +85,7 @@ func TestEveryFlag(t *testing.T) {
 		StopTimeout: 1500 * time.Millisecond, StopSignal: syscall.SIGQUIT, AccessLog: filepath.Join(dir, "logs/a.log"),
 		Chdir: filepath.Join(dir, "app"), Env: "production", Set: []string{"A=1", "B=x=y"},
 		Comment: "web", LogLevel: "debug", LogFormat: "json", NoColor: true,
-		Port: 8443, Host: "::1", SSLKey: filepath.Join(dir, "tls/key.pem"), SSLCrt: "/etc/tls/crt.pem",
+		Port: 8443, Host: "::1", Balance: BalanceReuseport, SSLKey: filepath.Join(dir, "tls/key.pem"), SSLCrt: "/etc/tls/crt.pem",
 		User: "1000", Group: "www-data", Include: []string{filepath.Join(dir, "lib"), "/tmp"},
 		Eval: "globalThis.x = 1", Debug: true, ReadyNotify: true, ReadyGiven: true, ReadyTimeout: time.Minute,
 		Force: true, StaleAfter: 2 * time.Second, StatusFile: "/run/spark2/status.json", PidFile: "/run/spark2.pid",

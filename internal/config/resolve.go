@@ -39,6 +39,7 @@ func (m machine) resolve(t *table, o *options, won map[string]source, cwd string
 		NoColor:      o.NoColor,
 		Port:         int(o.Port),
 		Host:         string(o.Host),
+		Balance:      Balance(o.Balance),
 		NoListen:     o.NoListen,
 		SSLKey:       absPathOrNone(cwd, string(o.SSLKey)),
 		SSLCrt:       absPathOrNone(cwd, string(o.SSLCrt)),

@@ -2,7 +2,7 @@ package config
 
 // listenKeys are the options of the listening socket, which --no-listen
 // refuses.
-var listenKeys = []string{keyPort, keyHost, keySSLKey, keySSLCrt}
+var listenKeys = []string{keyPort, keyHost, keySSLKey, keySSLCrt, keyBalance}
 
 // checkSocket checks the options of the listening socket together: with
 // --no-listen, none of listenKeys may be given by a layer other than the

@@ -43,6 +43,7 @@ func TestHelpAndVersion(t *testing.T) {
 			"--env", "SPARK2_ENV", "--mode", "--set", "SPARK2_SET", "--comment", "SPARK2_COMMENT",
 			"--verbose", "SPARK2_VERBOSE", "--no-color", "SPARK2_NO_COLOR", "--log-format", "SPARK2_LOG_FORMAT",
 			"--log-level", "SPARK2_LOG_LEVEL", "--version", "default: 1", "default: always", "default: development",
+			"--balance", "SPARK2_BALANCE", "default: shared",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s output lacks %q", flag, want)
@@ -108,6 +109,9 @@ func TestBadInput(t *testing.T) {
 		{"ssl key without crt", []string{"--ssl-key", "/tmp/k.pem"}, nil, "", "--ssl-crt"},
 		{"ssl crt without key", []string{"--ssl-crt", "/tmp/c.pem"}, nil, "", "--ssl-key"},
 		{"no-listen with port", []string{"--no-listen", "-p", "8080"}, nil, "", "--no-listen"},
+		{"balance word", []string{"--balance", "even"}, nil, "", "--balance"},
+		{"balance env bad", nil, []string{"SPARK2_BALANCE=so_reuseport"}, "", "SPARK2_BALANCE"},
+		{"no-listen with balance", []string{"--no-listen", "--balance", "reuseport"}, nil, "", "--balance cannot go with --no-listen"},
 		{"user env empty", nil, []string{"SPARK2_USER="}, "", "SPARK2_USER"},
 		{"user bad name", []string{"-u", "bad name!"}, nil, "", "-u/--user"},
 		{"group negative", []string{"-g", "-5"}, nil, "", "-g/--group"},

@@ -78,7 +78,10 @@ func (s *Supervisor) scaleUp() {
 	if s.stop != nil {
 		return
 	}
-	s.addSlot()
+	if err := s.addSlot(); err != nil {
+		s.log.Warn("cannot add a worker", "workers", len(s.slots), "error", err)
+		return
+	}
 	s.log.Info("one worker more", "workers", len(s.slots))
 }
 
@@ -93,6 +96,7 @@ func (s *Supervisor) scaleDown() {
 	}
 	sl := s.slots[len(s.slots)-1]
 	s.slots = s.slots[:len(s.slots)-1]
+	s.removed(sl)
 	for _, w := range []*worker{sl.cur, sl.next} {
 		if w != nil {
 			s.stopWorker(w)

@@ -72,6 +72,7 @@ type Options struct {
 	// the state, and on every sweep (the heartbeat). It runs on the loop:
 	// it must not block. nil for none.
 	Publish func(Snapshot)
+	Slots   SlotHooks // per-slot resources of the app; the zero value for none
 }
 
 // Events are the supervisor's inputs from the outside.
@@ -141,7 +142,9 @@ func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
 // every worker has ended.
 func (s *Supervisor) Run() Outcome {
 	for i := 0; i < s.opt.Workers; i++ {
-		s.addSlot()
+		if err := s.addSlot(); err != nil {
+			s.log.Error("cannot add a worker slot; running with fewer", "slot", i, "error", err)
+		}
 	}
 	s.pendingSignals()
 	s.armTimer()

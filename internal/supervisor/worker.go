@@ -69,11 +69,16 @@ type execResult struct {
 }
 
 // addSlot adds a slot; its first worker starts on a later turn of the loop
-// (one spawn per turn: signals and exits are handled between spawns).
-func (s *Supervisor) addSlot() {
+// (one spawn per turn: signals and exits are handled between spawns). An
+// error from the Add hook refuses the slot.
+func (s *Supervisor) addSlot() error {
+	if err := s.openSlot(); err != nil {
+		return err
+	}
 	sl := &slot{id: len(s.slots)}
 	s.slots = append(s.slots, sl)
 	s.pending = append(s.pending, sl)
+	return nil
 }
 
 // spawnPending starts the first worker of the oldest slot waiting for one.
@@ -262,6 +267,7 @@ const killedStatus = syscall.WaitStatus(syscall.SIGKILL)
 // ended removes a worker that is gone and decides what follows.
 func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	delete(s.workers, w.pid)
+	defer s.vacated(w.slot)
 	if w.release != nil {
 		w.release()
 	}

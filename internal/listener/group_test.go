@@ -1,0 +1,146 @@
+package listener
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// dialN opens n connections to port and returns them; the kernel completes
+// each handshake into one socket's accept queue, which Queued counts.
+func dialN(t *testing.T, port, n int) []net.Conn {
+	t.Helper()
+	var cs []net.Conn
+	for range n {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		cs = append(cs, c)
+	}
+	t.Cleanup(func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	})
+	return cs
+}
+
+func queuedAll(g *Group) []int {
+	var q []int
+	for i := range g.Cap() {
+		q = append(q, g.Queued(i))
+	}
+	return q
+}
+
+func TestGroupSpreadsOverOpenSlotsOnly(t *testing.T) {
+	g, err := ListenGroup("127.0.0.1", 0, 3, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if g.SteerErr != nil {
+		t.Fatalf("steering program refused: %v", g.SteerErr)
+	}
+	dialN(t, g.Port, 300)
+	q := queuedAll(g)
+	if q[0]+q[1]+q[2] != 300 || q[3] != 0 {
+		t.Fatalf("queued per slot %v: want 300 over slots 0-2, none in the spare", q)
+	}
+	for i := range 3 {
+		if q[i] < 50 { // expected 100 each; 50 is many deviations away
+			t.Fatalf("queued per slot %v: slot %d got too few", q, i)
+		}
+	}
+}
+
+func TestGroupDrainRetireOpen(t *testing.T) {
+	g, err := ListenGroup("127.0.0.1", 0, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	dialN(t, g.Port, 100)
+	before := queuedAll(g)
+	if before[1] == 0 {
+		t.Fatalf("queued per slot %v: slot 1 got nothing", before)
+	}
+	g.Drain(1)
+	dialN(t, g.Port, 100)
+	after := queuedAll(g)
+	if after[1] != before[1] || after[0] != before[0]+100 {
+		t.Fatalf("after Drain(1): queued %v, before %v: want every new connection in slot 0", after, before)
+	}
+	queued, err := g.Retire(1)
+	if err != nil || queued != before[1] {
+		t.Fatalf("Retire(1) = %d, %v; want %d queued", queued, err, before[1])
+	}
+	if g.Queued(1) != 0 {
+		t.Fatalf("slot 1 still has %d queued after Retire", g.Queued(1))
+	}
+	if err := g.Open(1); err != nil {
+		t.Fatalf("Open(1) after Retire: %v", err)
+	}
+	dialN(t, g.Port, 100)
+	if g.Queued(1) == 0 {
+		t.Fatalf("reopened slot 1 gets no connections: %v", queuedAll(g))
+	}
+}
+
+func TestGroupRetireIsUndoneByOpen(t *testing.T) {
+	g, err := ListenGroup("127.0.0.1", 0, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	g.Drain(1)
+	if err := g.Open(1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Retire(1); err != nil {
+		t.Fatal(err)
+	}
+	dialN(t, g.Port, 100)
+	if g.Queued(1) == 0 {
+		t.Fatalf("Retire after a reopen closed the slot: %v", queuedAll(g))
+	}
+}
+
+func TestGroupCap(t *testing.T) {
+	g, err := ListenGroup("", 0, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if g.Cap() != 2 || g.File(1) == nil || g.File(2) != nil {
+		t.Fatalf("Cap %d File(1) %v File(2) %v", g.Cap(), g.File(1), g.File(2))
+	}
+	err = g.Open(2)
+	if err == nil || !strings.Contains(err.Error(), "bound 2 before the privilege drop") {
+		t.Fatalf("Open beyond the cap: %v", err)
+	}
+	if g.String() != "*:"+strconv.Itoa(g.Port) {
+		t.Fatalf("String %q", g.String())
+	}
+	dialN(t, g.Port, 1) // all interfaces: IPv4 too
+}
+
+func TestGroupPortInUse(t *testing.T) {
+	l, err := Listen("127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, err = ListenGroup("127.0.0.1", l.Port, 1, 2)
+	var le *Error
+	if !errors.Is(err, syscall.EADDRINUSE) || !errors.As(err, &le) {
+		t.Fatalf("err %v, want an *Error with EADDRINUSE", err)
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(l.Port)) {
+		t.Fatalf("message %q does not name the address", err)
+	}
+}
