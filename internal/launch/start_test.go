@@ -13,7 +13,7 @@ import (
 )
 
 // startAndWait starts spec and returns its output, exec result and exit code.
-func startAndWait(t *testing.T, spec Spec) (*Process, string, error, int) {
+func startAndWait(t testing.TB, spec Spec) (*Process, string, error, int) {
 	t.Helper()
 	p, err := Start(spec)
 	if err != nil {
