@@ -44,15 +44,3 @@ func setOwnPID() {
 		}
 	}
 }
-
-// lookupEnv returns key's value in env ("" when it is not there); the last
-// one wins, as in getenv.
-func lookupEnv(env []string, key string) string {
-	val := ""
-	for _, kv := range env {
-		if k, v, _ := strings.Cut(kv, "="); k == key {
-			val = v
-		}
-	}
-	return val
-}

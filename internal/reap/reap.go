@@ -68,12 +68,30 @@ func Track(start func() (int, error)) error {
 	return err
 }
 
+var started struct {
+	once  sync.Once
+	exits chan Exit
+	mode  Mode
+	err   error
+}
+
 // Start starts reaping and returns the channel of every tracked process's
-// exit, in the order the kernel gave them, and how it reaps. It must be
-// called once, before the first child is started. The error, if any, says
-// why spark2 could not become a subreaper; reaping works anyway for
-// spark2's own children.
+// exit, in the order the kernel gave them, and how it reaps. Its first pass
+// reaps what ended before it was called. Later calls return what the first
+// one did. The error, if any, says why spark2 could not become a
+// subreaper; reaping works anyway for spark2's own children.
 func Start() (<-chan Exit, Mode, error) {
+	started.once.Do(func() { started.exits, started.mode, started.err = start() })
+	return started.exits, started.mode, started.err
+}
+
+// Kick makes the reaper look for ended children now, as if a SIGCHLD had
+// come: the supervisor's sweep calls it for a worker it finds a zombie.
+func Kick() {
+	syscall.Kill(os.Getpid(), syscall.SIGCHLD)
+}
+
+func start() (chan Exit, Mode, error) {
 	mode, err := ModePID1, error(nil)
 	if os.Getpid() != 1 {
 		mode = ModeSubreaper

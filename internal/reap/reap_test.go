@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spark2/spark2/internal/procfs"
 )
 
-func start(t *testing.T, code string) int {
+func startChild(t *testing.T, code string) int {
 	p, err := os.StartProcess("/bin/sh", []string{"sh", "-c", "exit " + code}, &os.ProcAttr{})
 	if err != nil {
 		t.Fatal(err)
@@ -27,18 +29,46 @@ func children(t *testing.T) []string {
 	return all
 }
 
+// TestAnExitBeforeStartArrives: a worker that ended with nobody waiting (its
+// SIGCHLD before the reaper subscribed) is reaped, with its real status
+// (issue 10 item 18).
+func TestAnExitBeforeStartArrives(t *testing.T) {
+	var pid int
+	Track(func() (int, error) { pid = startChild(t, "7"); return pid, nil })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := procfs.ReadStat(pid)
+		if err != nil || st.State == 'Z' {
+			break // a zombie, or already reaped by a Start of an earlier test
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d never ended", pid)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	exits, _, _ := Start()
+	select {
+	case e := <-exits:
+		if e.Pid != pid || e.Status.ExitStatus() != 7 {
+			t.Fatalf("got %+v, want pid %d exit 7", e, pid)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the exit never arrived")
+	}
+}
+
 func TestOnlyTrackedExitsArriveAndEveryChildIsReaped(t *testing.T) {
 	exits, _, _ := Start()
 	var orphans []int
 	for i := 0; i < 300; i++ {
-		orphans = append(orphans, start(t, "0"))
+		orphans = append(orphans, startChild(t, "0"))
 	}
 	var worker int
-	if err := Track(func() (int, error) { worker = start(t, "3"); return worker, nil }); err != nil {
+	if err := Track(func() (int, error) { worker = startChild(t, "3"); return worker, nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 300; i++ {
-		orphans = append(orphans, start(t, "0"))
+		orphans = append(orphans, startChild(t, "0"))
 	}
 	select {
 	case e := <-exits:
