@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/logs"
 	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/reap"
@@ -49,6 +50,9 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 			fmt.Fprintf(errs, "spark2: --force: %v\n", err)
 			return ExitFailure
 		}
+	}
+	if err := launch.HideInherited(); err != nil {
+		log.Warn("cannot mark inherited fds close-on-exec; workers may inherit them", "error", err)
 	}
 	// Everything that needs root happens in setup, before privileges drop.
 	m, code := setup(c, stdout, errs, log)

@@ -14,6 +14,7 @@ import (
 	"github.com/spark2/spark2/internal/listener"
 	"github.com/spark2/spark2/internal/logs"
 	"github.com/spark2/spark2/internal/nodeapp"
+	"github.com/spark2/spark2/internal/reap"
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
@@ -47,7 +48,14 @@ func (w *workers) start(slot int) (supervisor.Proc, error) {
 		env = launch.With(env, extra...)
 	}
 	spec.Env = env
-	p, err := launch.Start(spec)
+	var p *launch.Process
+	err := reap.Track(func() (int, error) {
+		var err error
+		if p, err = launch.Start(spec); err != nil {
+			return 0, err
+		}
+		return p.Pid, nil
+	})
 	if err != nil {
 		return supervisor.Proc{}, err
 	}

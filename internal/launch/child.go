@@ -19,8 +19,8 @@ const optNoNewPrivs = "no-new-privs"
 
 // Child is spark2's hidden child mode: args are what Start put after ChildArg
 // ("<report fd> [no-new-privs] -- COMMAND ARG..."). It makes the process what
-// the worker contract promises (LISTEN_PID is its own pid when LISTEN_FDS is
-// set; a clean signal state; only the fds below the report fd), then execs
+// the worker contract promises (every variable whose value is OwnPID gets its
+// pid; a clean signal state; only the fds below the report fd), then execs
 // COMMAND in place, so Child only returns on failure, with the exit code to
 // use: 127 when COMMAND is not found, 126 when it cannot be executed, 2 when
 // args are malformed. The reason is written to the report fd for the master,
@@ -39,9 +39,7 @@ func Child(args []string) int {
 	}
 	report := os.NewFile(uintptr(fd), "spark2-exec-report")
 	command := args[sep+1:]
-	if os.Getenv("LISTEN_FDS") != "" {
-		os.Setenv("LISTEN_PID", strconv.Itoa(os.Getpid()))
-	}
+	setOwnPID()
 	path, code, err := lookPath(command[0])
 	if err == nil && slices.Contains(args[1:sep], optNoNewPrivs) {
 		err = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)

@@ -59,3 +59,9 @@ func cloexecFrom(lo int) error {
 	}
 	return nil
 }
+
+// HideInherited marks every fd from 3 up close-on-exec in the master, once,
+// before anything of spark2's own is open: fds that spark2's parent leaked to
+// it (a shell's, a runtime's) then never reach a worker, whichever way it is
+// started. Go opens its own fds close-on-exec already.
+func HideInherited() error { return cloexecFrom(3) }

@@ -1,10 +1,42 @@
-// Package launch starts worker processes. A worker is started through spark2
-// itself: the master forks and execs its own binary in a hidden mode (see
-// Child), which cleans what a fork leaves behind (signal mask, ignored
-// signals, stray file descriptors), resolves COMMAND in PATH and execs it,
-// keeping its pid. The master learns from a close-on-exec pipe whether that
-// exec happened, so "command not found" is known at once and never mistaken
-// for a worker that ran and exited 127.
+// Package launch starts worker processes, keeping the worker contract: fds
+// exactly 0..n (stdin /dev/null, stdout and stderr pipes, the listening
+// socket, the ready fd), LISTEN_PID and WATCHDOG_PID set to the worker's own
+// pid, every signal unblocked and at its default action, a new process group,
+// no_new_privs under -u, and "command not found" (127) or "cannot execute"
+// (126) known at once, never mistaken for a worker that ran and exited 127.
+//
+// Go cannot run code between fork and exec, and the pid is only known after
+// the fork, so something must run in the child first. On amd64 and arm64
+// that is the exec stub: a static ELF program of about 600 bytes
+// (stub/amd64.S, stub/arm64.S; stub/gen.sh assembles them, CI checks that
+// the committed bytes are what the sources make), which the master writes
+// once into a sealed memfd and execs as /proc/self/fd/N. It sets every
+// variable whose value is OwnPID to its pid, resets the signal mask and
+// dispositions (exec keeps a blocked mask and ignored signals that spark2's
+// parent may have set), marks every fd from the exec report fd up
+// close-on-exec, sets no_new_privs when asked, and execve's COMMAND, which
+// the master looked up in the worker's PATH beforehand. If execve fails it
+// writes the errno (one byte) to the report pipe and exits 127 or 126; the
+// master turns that into the message. The whole detour costs one extra
+// execve of a tiny static file: no dynamic loader, no runtime, no
+// allocation. The master's fds are close-on-exec already (Go opens them so,
+// and app marks the ones spark2 inherited), so the stub's close_range is a
+// second line, not the only one.
+//
+// The Go trampoline stays as the fallback: spark2 re-execs itself in a
+// hidden mode (Child) that does the same work in Go, at the price of a whole
+// Go runtime start per worker (about 10 ms on a busy 2-core machine). It is
+// used on other architectures, when the memfd cannot be made or exec'd
+// (kernels before 3.17, vm.memfd_noexec=2, no /proc), and when COMMAND is
+// not found in the master's lookup, so the error message and the code are
+// Child's, as before.
+//
+// Trade-offs: the stub is assembly, reviewed by reading rather than by the
+// compiler, and kept small for that reason; its tests run it directly
+// (arm64 under qemu-aarch64). The master's PATH lookup happens before the
+// fork, so a file that appears or vanishes in between is seen by execve
+// (ENOENT gives 127 with the kernel's message). The memfd costs one fd of
+// the master for its whole life.
 package launch
 
 import (
@@ -50,6 +82,8 @@ type Process struct {
 	// ready fd, false when the fd is closed unwritten (the worker ended, or
 	// closed it). nil without Spec.ReadyFD.
 	Ready <-chan bool
+	// ViaStub says the worker was started through the exec stub, not Child.
+	ViaStub bool
 }
 
 // ExecError says why COMMAND could not be executed.
@@ -104,17 +138,8 @@ func Start(spec Spec) (*Process, error) {
 		files = append(files, readyW)
 	}
 	files = append(files, execW)
-	argv := []string{spec.Self, ChildArg, strconv.Itoa(len(files) - 1)}
-	if spec.NoNewPrivs {
-		argv = append(argv, optNoNewPrivs)
-	}
-	argv = append(append(argv, "--"), spec.Command...)
-	proc, err := os.StartProcess(spec.Self, argv, &os.ProcAttr{
-		Dir:   spec.Dir,
-		Env:   env,
-		Files: files,
-		Sys:   &syscall.SysProcAttr{Setpgid: true},
-	})
+	env = markOwnPID(env)
+	proc, viaStub, err := startProcess(spec, env, files)
 	for _, w := range []*os.File{outW, errW, execW, readyW} {
 		if w != nil {
 			w.Close()
@@ -128,7 +153,7 @@ func Start(spec Spec) (*Process, error) {
 		}
 		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), withFileLimit(err))
 	}
-	p := &Process{Pid: proc.Pid, Stdout: outR, Stderr: errR}
+	p := &Process{Pid: proc.Pid, Stdout: outR, Stderr: errR, ViaStub: viaStub}
 	if readyR != nil {
 		ready := make(chan bool, 1)
 		p.Ready = ready
@@ -142,7 +167,7 @@ func Start(spec Spec) (*Process, error) {
 	}
 	ch := make(chan error, 1)
 	p.Exec = ch
-	go func() { ch <- readExecResult(execR) }()
+	go func() { ch <- readExecResult(execR, spec.Command[0]) }()
 	return p, nil
 }
 
@@ -165,12 +190,17 @@ func awaitReady(r *os.File, ready chan<- bool) {
 }
 
 // readExecResult reads the child's report: nothing before EOF means COMMAND
-// was exec'd (the pipe is close-on-exec); otherwise "<code> <message>".
-func readExecResult(r *os.File) error {
+// was exec'd (the pipe is close-on-exec); one byte is the exec stub's errno;
+// otherwise Child's "<code> <message>".
+func readExecResult(r *os.File, name string) error {
 	defer r.Close()
 	b, _ := io.ReadAll(io.LimitReader(r, 4096))
-	if len(b) == 0 {
+	switch len(b) {
+	case 0:
 		return nil
+	case 1:
+		errno := syscall.Errno(b[0])
+		return &ExecError{Code: execCode(errno), Msg: fmt.Sprintf("exec %s: %v", name, errno)}
 	}
 	code, msg, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
 	n, err := strconv.Atoi(code)
@@ -178,4 +208,34 @@ func readExecResult(r *os.File) error {
 		return &ExecError{Code: 126, Msg: strings.TrimSpace(string(b))}
 	}
 	return &ExecError{Code: n, Msg: msg}
+}
+
+// startProcess forks the worker and execs the exec stub in it, or Child where
+// there is no stub or COMMAND is not found (Child then says why). When the
+// stub fails to start and Child does not, the kernel will not exec the stub
+// (no /proc, a noexec memfd policy, a security module): Child it is from then
+// on. files ends with the exec report fd.
+func startProcess(spec Spec, env []string, files []*os.File) (*os.Process, bool, error) {
+	attr := &os.ProcAttr{Dir: spec.Dir, Env: env, Files: files, Sys: &syscall.SysProcAttr{Setpgid: true}}
+	report := len(files) - 1
+	var stubErr error
+	if exe := stubPath(); exe != "" {
+		if path := findCommand(spec.Command[0], env, spec.Dir); path != "" {
+			proc, err := os.StartProcess(exe, stubArgv(report, spec.NoNewPrivs, path, spec.Command), attr)
+			if err == nil {
+				return proc, true, nil
+			}
+			stubErr = err
+		}
+	}
+	argv := []string{spec.Self, ChildArg, strconv.Itoa(report)}
+	if spec.NoNewPrivs {
+		argv = append(argv, optNoNewPrivs)
+	}
+	argv = append(append(argv, "--"), spec.Command...)
+	proc, err := os.StartProcess(spec.Self, argv, attr)
+	if err == nil && stubErr != nil {
+		disableStub()
+	}
+	return proc, false, err
 }

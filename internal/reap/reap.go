@@ -1,30 +1,34 @@
-// Package reap makes spark2 the one process that waits for children: it runs
-// go-reaper (wait4(-1) after every SIGCHLD, until no child is left) and hands
-// every status to one channel. Nothing else in spark2 may wait for a process:
-// a cmd.Wait or Process.Wait would race the reaper for the status.
+// Package reap makes spark2 the one process that waits for children, as
+// tini does: on every SIGCHLD one goroutine calls wait4(-1, WNOHANG) in a
+// tight loop until nothing is left to reap, and hands on only the exits of
+// processes registered with Track (the workers). An orphan's exit costs one
+// wait4 and a map lookup, nothing on the supervisor's loop: no goroutine, no
+// channel send, no log line, no status write. Nothing else in spark2 may wait
+// for a process: a cmd.Wait or Process.Wait would race the reaper.
 //
-// When spark2 is not PID 1 it becomes a child subreaper (PR_SET_CHILD_SUBREAPER),
-// so orphans of its workers are re-parented to it and reaped here too.
+// go-reaper is kept for what it does well and spark2 needs once: making
+// spark2 a child subreaper (PR_SET_CHILD_SUBREAPER) when it is not PID 1, so
+// orphans of its workers are re-parented to it and reaped here too. Its
+// reaping loop is not used: it waits with a blocking wait4 and starts a
+// goroutine per reaped child to deliver the status, which made 10 000
+// orphans cost about 190 ms of the master's time as PID 1.
 package reap
 
 import (
 	"os"
+	"os/signal"
+	"sync"
 	"syscall"
 
 	reaper "github.com/ramr/go-reaper"
+	"golang.org/x/sys/unix"
 )
 
-// Exit is what the reaper learnt about one ended process.
+// Exit is what the reaper learnt about one ended worker.
 type Exit struct {
 	Pid    int
 	Status syscall.WaitStatus
 }
-
-// statusBuffer is go-reaper's status channel size. go-reaper sends each status
-// from a goroutine of its own and drops (printing to stdout) when the channel
-// is full; a buffer this size is never full in practice, and the supervisor's
-// liveness sweep covers a dropped status anyway.
-const statusBuffer = 1 << 14
 
 // Mode says how spark2 reaps: as PID 1 of its namespace, or as a subreaper.
 type Mode string
@@ -36,12 +40,58 @@ const (
 	ModeNoReaping Mode = "subreaper-failed" // not PID 1 and prctl failed: only direct children are reaped
 )
 
-// Start starts reaping and returns the channel of every reaped child's exit,
-// in the order the reaper saw them (roughly: go-reaper may reorder), and how it
-// reaps. It must be called once, before the first child is started. The error,
-// if any, says why spark2 could not become a subreaper; reaping works anyway
-// for spark2's own children.
+// exitBuffer is the exits channel's size: a burst of worker deaths larger
+// than this makes the reaper wait for the supervisor, never drop an exit.
+const exitBuffer = 256
+
+// tracked holds the pids whose exits Start's channel carries. Track holds mu
+// while it starts a process, so the reaper cannot take that process's exit
+// before its pid is in the set.
+var tracked struct {
+	mu   sync.Mutex
+	pids map[int]struct{}
+}
+
+// Track runs start, which starts one process and returns its pid, and
+// registers that pid: its exit will come on Start's channel. A start that
+// fails registers nothing.
+func Track(start func() (int, error)) error {
+	tracked.mu.Lock()
+	defer tracked.mu.Unlock()
+	pid, err := start()
+	if err == nil {
+		if tracked.pids == nil {
+			tracked.pids = make(map[int]struct{})
+		}
+		tracked.pids[pid] = struct{}{}
+	}
+	return err
+}
+
+var started struct {
+	once  sync.Once
+	exits chan Exit
+	mode  Mode
+	err   error
+}
+
+// Start starts reaping and returns the channel of every tracked process's
+// exit, in the order the kernel gave them, and how it reaps. Its first pass
+// reaps what ended before it was called. Later calls return what the first
+// one did. The error, if any, says why spark2 could not become a
+// subreaper; reaping works anyway for spark2's own children.
 func Start() (<-chan Exit, Mode, error) {
+	started.once.Do(func() { started.exits, started.mode, started.err = start() })
+	return started.exits, started.mode, started.err
+}
+
+// Kick makes the reaper look for ended children now, as if a SIGCHLD had
+// come: the supervisor's sweep calls it for a worker it finds a zombie.
+func Kick() {
+	syscall.Kill(os.Getpid(), syscall.SIGCHLD)
+}
+
+func start() (chan Exit, Mode, error) {
 	mode, err := ModePID1, error(nil)
 	if os.Getpid() != 1 {
 		mode = ModeSubreaper
@@ -49,52 +99,44 @@ func Start() (<-chan Exit, Mode, error) {
 			mode = ModeNoReaping
 		}
 	}
-	statuses := make(chan reaper.Status, statusBuffer)
-	reaper.Start(reaper.Config{
-		Pid:                  -1,
-		Options:              0,
-		DisablePid1Check:     true,  // we reap as a subreaper too
-		EnableChildSubreaper: false, // done above: go-reaper would print to stdout
-		StatusChannel:        statuses,
-		DisableCallerCheck:   true,
-		Debug:                false,
-	})
-	exits := make(chan Exit, 256)
+	chld := make(chan os.Signal, 1)
+	signal.Notify(chld, syscall.SIGCHLD)
+	exits := make(chan Exit, exitBuffer)
 	go func() {
-		for st := range statuses {
-			if st.Err != nil || st.Pid <= 0 {
-				continue
-			}
-			exits <- Exit{Pid: st.Pid, Status: st.WaitStatus}
+		for {
+			reapAll(exits)
+			<-chld
 		}
 	}()
-	// go-reaper subscribes to SIGCHLD on a goroutine of its own: a child
-	// that ended before that would wait for the next SIGCHLD. One pass now
-	// reaps what has ended so far; Kick covers the rest of that window.
-	Pass(statuses)
 	return exits, mode, err
 }
 
-// Pass reaps, without blocking, every child that has ended, and sends each
-// status to statuses (go-reaper's channel, so the statuses take one way).
-// It races go-reaper harmlessly: each status goes to whichever waits first.
-func Pass(statuses chan<- reaper.Status) {
+// reapAll reaps every child that has ended, sending tracked ones on exits.
+// SIGCHLD is not queued: one signal may stand for many exits, so it loops
+// until wait4 says none is left (0: children that still run; ECHILD: none).
+func reapAll(exits chan<- Exit) {
 	for {
-		var ws syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
-		if err == syscall.EINTR {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil || pid <= 0 {
 			return
 		}
-		statuses <- reaper.Status{Pid: pid, WaitStatus: ws}
+		if untrack(pid) {
+			exits <- Exit{Pid: pid, Status: syscall.WaitStatus(ws)}
+		}
 	}
 }
 
-// Kick makes the reaper look for ended children now, as if a SIGCHLD had
-// come: the supervisor's sweep calls it for a worker it finds a zombie, one
-// whose SIGCHLD the reaper missed (it came before go-reaper subscribed).
-func Kick() {
-	syscall.Kill(os.Getpid(), syscall.SIGCHLD)
+// untrack says whether pid was tracked, and forgets it.
+func untrack(pid int) bool {
+	tracked.mu.Lock()
+	_, ok := tracked.pids[pid]
+	if ok {
+		delete(tracked.pids, pid)
+	}
+	tracked.mu.Unlock()
+	return ok
 }

@@ -2,52 +2,95 @@ package reap
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
-
-	reaper "github.com/ramr/go-reaper"
 
 	"github.com/spark2/spark2/internal/procfs"
 )
 
-// TestPassReapsAChildThatEndedBeforeAnyone: a child that ended with nobody
-// waiting (a SIGCHLD before go-reaper subscribed) is reaped by the pass, with
-// its real status (issue 10 item 18).
-func TestPassReapsAChildThatEndedBeforeAnyone(t *testing.T) {
-	p, err := os.StartProcess("/bin/sh", []string{"sh", "-c", "exit 7"}, &os.ProcAttr{})
+func startChild(t *testing.T, code string) int {
+	p, err := os.StartProcess("/bin/sh", []string{"sh", "-c", "exit " + code}, &os.ProcAttr{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Release()
+	return p.Pid
+}
+
+// children lists this process's children that still exist, zombies included.
+func children(t *testing.T) []string {
+	tasks, _ := os.ReadDir("/proc/self/task")
+	var all []string
+	for _, task := range tasks {
+		b, _ := os.ReadFile("/proc/self/task/" + task.Name() + "/children")
+		all = append(all, strings.Fields(string(b))...)
+	}
+	return all
+}
+
+// TestAnExitBeforeStartArrives: a worker that ended with nobody waiting (its
+// SIGCHLD before the reaper subscribed) is reaped, with its real status
+// (issue 10 item 18).
+func TestAnExitBeforeStartArrives(t *testing.T) {
+	var pid int
+	Track(func() (int, error) { pid = startChild(t, "7"); return pid, nil })
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st, err := procfs.ReadStat(p.Pid)
-		if err != nil {
-			t.Fatalf("child %d: %v", p.Pid, err)
-		}
-		if st.State == 'Z' {
-			break
+		st, err := procfs.ReadStat(pid)
+		if err != nil || st.State == 'Z' {
+			break // a zombie, or already reaped by a Start of an earlier test
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("child %d never ended", p.Pid)
+			t.Fatalf("child %d never ended", pid)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	statuses := make(chan reaper.Status, 16)
-	Pass(statuses)
+	exits, _, _ := Start()
 	select {
-	case st := <-statuses:
-		if st.Pid != p.Pid || st.WaitStatus.ExitStatus() != 7 {
-			t.Fatalf("got pid %d status %v, want pid %d exit 7", st.Pid, st.WaitStatus, p.Pid)
+	case e := <-exits:
+		if e.Pid != pid || e.Status.ExitStatus() != 7 {
+			t.Fatalf("got %+v, want pid %d exit 7", e, pid)
 		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the exit never arrived")
+	}
+}
+
+func TestOnlyTrackedExitsArriveAndEveryChildIsReaped(t *testing.T) {
+	exits, _, _ := Start()
+	var orphans []int
+	for i := 0; i < 300; i++ {
+		orphans = append(orphans, startChild(t, "0"))
+	}
+	var worker int
+	if err := Track(func() (int, error) { worker = startChild(t, "3"); return worker, nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 300; i++ {
+		orphans = append(orphans, startChild(t, "0"))
+	}
+	select {
+	case e := <-exits:
+		if e.Pid != worker || e.Status.ExitStatus() != 3 {
+			t.Fatalf("exit %+v, want pid %d status 3", e, worker)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the tracked exit never arrived")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(children(t)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("children left unreaped: %v", children(t))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case e := <-exits:
+		t.Fatalf("an untracked exit arrived: %+v", e)
 	default:
-		t.Fatal("the pass reaped nothing")
 	}
-	if _, err := procfs.ReadStat(p.Pid); err == nil {
-		t.Fatalf("pid %d is still there", p.Pid)
-	}
-	Pass(statuses) // nothing left: returns at once
-	if len(statuses) != 0 {
-		t.Fatal("a second pass found something")
+	if untrack(orphans[0]) || untrack(worker) {
+		t.Fatal("a pid is still tracked after its exit")
 	}
 }

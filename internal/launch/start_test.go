@@ -1,0 +1,86 @@
+package launch
+
+import (
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// startAndWait starts spec and returns its output, exec result and exit code.
+func startAndWait(t testing.TB, spec Spec) (*Process, string, error, int) {
+	t.Helper()
+	p, err := Start(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(p.Stdout)
+	p.Stdout.Close()
+	p.Stderr.Close()
+	execErr := <-p.Exec
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(p.Pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	return p, string(out), execErr, ws.ExitStatus()
+}
+
+func TestStartGoesThroughTheStub(t *testing.T) {
+	self, _ := os.Executable()
+	env := []string{"PATH=/usr/bin:/bin", "LISTEN_FDS=1", "WATCHDOG_USEC=1000000"}
+	p, out, execErr, code := startAndWait(t, Spec{Self: self, Env: env, Files: []*os.File{os.Stdin},
+		Command: []string{"sh", "-c", `echo $LISTEN_PID $WATCHDOG_PID $$; ls /proc/self/fd`}})
+	if execErr != nil || code != 0 {
+		t.Fatalf("exec %v, code %d", execErr, code)
+	}
+	wantStub := runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64"
+	if p.ViaStub != wantStub {
+		t.Errorf("ViaStub = %v on %s, want %v", p.ViaStub, runtime.GOARCH, wantStub)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	pid := strconv.Itoa(p.Pid)
+	if lines[0] != pid+" "+pid+" "+pid {
+		t.Errorf("LISTEN_PID WATCHDOG_PID $$ = %q, want %s three times", lines[0], pid)
+	}
+	if fds := strings.Join(lines[1:], " "); fds != "0 1 2 3 4" { // 4: ls's own
+		t.Errorf("fds %q, want 0 1 2 3 and ls's own", fds)
+	}
+}
+
+func TestStartReportsCommandsThatCannotRun(t *testing.T) {
+	self, _ := os.Executable()
+	dir := t.TempDir()
+	cases := []struct {
+		cmd      string
+		code     int
+		viaStub  bool
+		contains string
+	}{
+		{"definitely-not-a-command-spark2", 127, false, "not found"}, // not in PATH: Child says so
+		{dir + "/missing", 127, true, "no such file"},
+		{dir, 126, true, "permission denied"},
+	}
+	for _, c := range cases {
+		p, _, execErr, code := startAndWait(t, Spec{Self: self, Env: []string{"PATH=/bin"}, Command: []string{c.cmd}})
+		var ee *ExecError
+		if !errors.As(execErr, &ee) || ee.Code != c.code || code != c.code || !strings.Contains(ee.Msg, c.contains) {
+			t.Errorf("%s: exec %v, exit %d; want code %d and %q", c.cmd, execErr, code, c.code, c.contains)
+		}
+		if p.ViaStub != (c.viaStub && len(stubELF) > 0) {
+			t.Errorf("%s: ViaStub = %v", c.cmd, p.ViaStub)
+		}
+	}
+}
+
+// TestMain lets the test binary be the Go trampoline, as spark2 is.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == ChildArg {
+		os.Exit(Child(os.Args[2:]))
+	}
+	os.Exit(m.Run())
+}
