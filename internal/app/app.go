@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/launch"
+	"github.com/spark2/spark2/internal/sig"
 )
 
 // Main runs spark2 with args (without the program name) and returns its exit
@@ -18,6 +21,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == launch.ChildArg {
 		return launch.Child(args[1:])
 	}
+	// Subscribed before anything else (reading a config file, from a FIFO
+	// say, may take a while): as PID 1 a TERM with no handler would make the
+	// Go runtime exit 2, the usage-error code.
+	signals := make(chan os.Signal, signalBuffer)
+	sig.Notify(signals)
 	cwd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: find the working directory: %v\n", err)
@@ -27,6 +35,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: %v\n", err)
 		return ExitUsage
+	}
+	if res.Action != config.ActionRun {
+		if code, stopped := unsubscribe(signals); stopped {
+			return code
+		}
 	}
 	switch res.Action {
 	case config.ActionHelp:
@@ -42,5 +55,27 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case config.ActionKill:
 		return killCommand(res.Config, stdout, stderr)
 	}
-	return run(res.Config, stdout, stderr)
+	return run(res.Config, signals, stdout, stderr)
+}
+
+// signalBuffer is the size of the master's signal channel: signals that
+// arrive while it is full are dropped by os/signal.
+const signalBuffer = 128
+
+// unsubscribe gives the signals back to their default action, for the
+// commands that are not a master. A stop signal (TERM, INT) that came while
+// the command line was parsed ends the command as that signal would have:
+// code 128+N, stopped true.
+func unsubscribe(signals chan os.Signal) (code int, stopped bool) {
+	signal.Stop(signals)
+	for {
+		select {
+		case s := <-signals:
+			if ss, ok := s.(syscall.Signal); ok && sig.Of(s) == sig.Stop {
+				return 128 + int(ss), true
+			}
+		default:
+			return 0, false
+		}
+	}
 }

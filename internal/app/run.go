@@ -14,7 +14,6 @@ import (
 	"github.com/spark2/spark2/internal/logs"
 	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/reap"
-	"github.com/spark2/spark2/internal/sig"
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
@@ -22,10 +21,22 @@ import (
 // its workers to be forwarded.
 const drainTimeout = 2 * time.Second
 
+// flushTimeout bounds how long spark2 waits, on its way out, for its own
+// queued log lines to be written (a stalled stderr must not keep it).
+const flushTimeout = time.Second
+
 // run is spark2's master: everything after the configuration is known.
-func run(c config.Config, stdout, stderr io.Writer) int {
+// signals is subscribed already (see Main).
+func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int {
 	errs := logs.NewSink(stderr) // spark2's own lines and workers' stderr share it
-	log := logs.New(errs, c.LogFormat, c.LogLevel, c.NoColor)
+	// The master's own lines go through a queue: a stalled reader of stderr
+	// never blocks its loop; lines that do not fit are counted and reported.
+	q := logs.NewQueue(errs, logs.DefaultQueueLen)
+	defer q.Close(flushTimeout)
+	log := logs.New(q, c.LogFormat, c.LogLevel, c.NoColor)
+	q.OnDrop(func(n int64) {
+		log.Warn("dropped spark2's own log lines: its stderr could not keep up", "lines", n)
+	})
 	setTitle(c.Comment, log)
 	if c.Chdir != "" {
 		if err := os.Chdir(c.Chdir); err != nil {
@@ -54,8 +65,6 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 	// forwarding then counts dropped lines instead. Workers get SIGPIPE back
 	// at its default (see launch.Child).
 	signal.Ignore(syscall.SIGPIPE)
-	signals := make(chan os.Signal, 128)
-	sig.Notify(signals)
 	defer signal.Stop(signals)
 
 	reload, stopWatch, err := startWatch(c, log)
@@ -74,6 +83,7 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 		Workers:      c.Workers,
 		Restart:      c.Restart,
 		StopTimeout:  c.StopTimeout,
+		StopSignal:   c.StopSignal,
 		Backoff:      supervisor.DefaultBackoff,
 		SweepEvery:   time.Second,
 		ReadyNotify:  m.workers.readyNotify,
@@ -89,6 +99,8 @@ func run(c config.Config, stdout, stderr io.Writer) int {
 		Parent:      parent,
 		Now:         time.Now,
 		After:       time.After,
+		Family:      family,
+		Kick:        reap.Kick,
 	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, Reload: reload}, log)
 	log.Info("spark2 starting", "version", config.Version, "workers", c.Workers, "command", m.workers.spec.Command,
 		"listen", m.listenAddr(), "env", c.Env, "user", m.identity())

@@ -46,7 +46,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	if err != nil {
 		return fail(ExitFailure, fmt.Errorf("find spark2's own binary, needed to start workers: %w", err))
 	}
-	m := &master{workers: &workers{spec: launch.Spec{Self: self, Command: c.Command, ReadyFD: true}, errs: errs, log: log}}
+	m := &master{workers: &workers{spec: launch.Spec{Self: self, Command: c.Command, ReadyFD: c.ReadyFD}, errs: errs, log: log}}
 	w := m.workers
 	if len(c.Command) == 0 {
 		cwd, _ := os.Getwd()
@@ -56,6 +56,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		}
 		w.node = &nodeapp.Options{App: app, Eval: c.Eval, Include: c.Include, Debug: c.Debug, Comment: c.Comment}
 		w.spec.Command = []string{"node", app}
+		w.spec.ReadyFD = true // the bootstrap says ready on it
 	}
 	w.readyNotify = c.ReadyNotify || (w.node != nil && !c.ReadyGiven)
 	if m.id, err = privdrop.Resolve(c.User, c.Group); err != nil {
@@ -85,7 +86,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		return fail(ExitUsage, err)
 	}
 	if m.sock, err = ready.Listen(); err != nil {
-		log.Warn("no NOTIFY_SOCKET for workers; they can still say ready on SPARK2_READY_FD", "error", err)
+		log.Warn("no NOTIFY_SOCKET for workers; only --ready fd or DURATION can tell when they are ready", "error", err)
 	} else {
 		m.notify = make(chan ready.Message, 64)
 		go m.sock.Serve(m.notify)
@@ -105,6 +106,17 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	}
 	w.spec.NoNewPrivs = m.id != nil
 	w.env = launch.Env(os.Environ(), append(env, c.Set...)...)
+	// As the workers' user, in their PATH: a COMMAND that cannot run is one
+	// line and exit 127 or 126 now, not a worker that fails after the banner.
+	if err := launch.Check(w.spec.Command[0], w.env); err != nil {
+		m.close()
+		code := ExitFailure
+		var ee *launch.ExecError
+		if errors.As(err, &ee) {
+			code = ee.Code
+		}
+		return fail(code, err)
+	}
 	return m, ExitOK
 }
 

@@ -43,7 +43,8 @@ func (w *workers) start(slot int) (supervisor.Proc, error) {
 	w.wg.Add(2)
 	go w.forward(p.Stdout, w.out, p.Pid)
 	go w.forward(p.Stderr, w.errs, p.Pid)
-	return supervisor.Proc{Pid: p.Pid, StartTime: p.StartTime, Exec: p.Exec, Ready: p.Ready}, nil
+	ended, release := pidfdOf(p.Pid, p.StartTime)
+	return supervisor.Proc{Pid: p.Pid, StartTime: p.StartTime, Exec: p.Exec, Ready: p.Ready, Ended: ended, Release: release}, nil
 }
 
 func (w *workers) forward(r io.ReadCloser, sink *logs.Sink, pid int) {

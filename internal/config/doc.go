@@ -23,7 +23,8 @@
 //	-n, --workers N|auto         SPARK2_WORKERS        1
 //	    --restart POLICY         SPARK2_RESTART        always
 //	    --stop-timeout DURATION  SPARK2_STOP_TIMEOUT   8s
-//	    --ready notify|DURATION  SPARK2_READY          1s
+//	    --stop-signal SIGNAL     SPARK2_STOP_SIGNAL    TERM
+//	    --ready notify|fd|DURATION SPARK2_READY        1s
 //	    --ready-timeout DURATION SPARK2_READY_TIMEOUT  30s
 //	-p, --port N                 SPARK2_PORT, PORT     3000
 //	-H, --host ADDR              SPARK2_HOST           * (all interfaces)
@@ -74,12 +75,23 @@
 //     file), above 0 and at most 1h. A status heartbeat older than
 //     --stale-after is stale: the master is hung.
 //   - --ready: "notify", the worker says when it is ready (READY=1 on
-//     $NOTIFY_SOCKET, or a newline written to fd $SPARK2_READY_FD); or a
+//     $NOTIFY_SOCKET); "fd", the same, and the worker also gets a readiness
+//     pipe as one more fd (4, or 3 with --no-listen), named by
+//     $SPARK2_READY_FD, and is ready once it writes to it (Config.ReadyFD;
+//     without "fd" a worker has exactly fds 0-3, or 0-2); or a
 //     duration as for --stop-timeout but from 0 ("0": ready as soon as the
 //     COMMAND is exec'd) to 1h: a worker that says nothing is ready that long
 //     after its start, one that says so earlier is ready earlier. When no
 //     layer gives --ready (Config.ReadyGiven), the app may pick notify for
-//     node apps instead of the 1s default.
+//     node apps instead of the 1s default. A duration must be below
+//     --ready-timeout (else no worker could ever be ready in time).
+//   - --stop-signal: the signal that asks a worker to stop gracefully, sent
+//     to its process group and descendants on spark2's stop, in a rolling
+//     respawn, on scale-down and for health replacements, followed by CONT;
+//     KILL follows after --stop-timeout. A name with or without SIG in any
+//     letter case (TERM, SIGQUIT), RTMIN+N or RTMAX-N, or a number from 1
+//     to 64 (not 32, 33; a JSON number or string in the file). STOP, TSTP,
+//     TTIN and TTOU are refused: they pause a process. KILL is accepted.
 //   - --port: a whole number from 0 to 65535 (a JSON number or string in the
 //     file); 0 lets the kernel pick a free port. An empty PORT counts as
 //     unset; an invalid one is an error naming PORT.

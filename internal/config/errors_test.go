@@ -243,7 +243,7 @@ func TestErrorMessages(t *testing.T) {
 		{world{}, []string{"--no-listen", "-p", "8080"}, `-p/--port cannot go with --no-listen: with --no-listen workers get no listening socket; drop one of the two`},
 		{world{}, []string{"--ssl-crt", "c.pem"}, `--ssl-crt without --ssl-key: TLS needs both --ssl-key and --ssl-crt; give both or neither`},
 		{world{}, []string{"-I", "/no/such/dir"}, `invalid value "/no/such/dir" for -I/--include: want an existing directory; no such file or directory`},
-		{world{}, []string{"--ready", "soon"}, `invalid value "soon" for --ready: want notify, or a duration from 0 to 1h such as "1s", "500ms" or a number of seconds`},
+		{world{}, []string{"--ready", "soon"}, `invalid value "soon" for --ready: want notify, fd, or a duration from 0 to 1h such as "1s", "500ms" or a number of seconds`},
 		{file(`{"include": "lib"}`), nil, `spark2.json: key "include": want an array of strings, each a non-empty path, got a string`},
 		{world{}, []string{"--status", "-R"}, `-R/--respawn cannot go with --status: spark2 runs one control command at a time; drop one of the two`},
 		{world{}, []string{"--json"}, `--json needs --status or --probe: it prints the status as JSON; add --status or drop --json`},

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"path/filepath"
 	"reflect"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -51,12 +52,16 @@ func TestSameFromEveryLayer(t *testing.T) {
 			func(c Config, _ string) any { return c.Debug }, true},
 		{"ready notify", []string{"--ready", "notify"}, map[string]string{"SPARK2_READY": "NOTIFY"}, `"ready": "notify"`,
 			func(c Config, _ string) any { return []any{c.ReadyNotify, c.ReadyDelay, c.ReadyGiven} }, []any{true, time.Duration(0), true}},
+		{"ready fd", []string{"--ready", "fd"}, map[string]string{"SPARK2_READY": "FD"}, `"ready": "fd"`,
+			func(c Config, _ string) any { return []any{c.ReadyNotify, c.ReadyFD, c.ReadyGiven} }, []any{true, true, true}},
 		{"ready 0", []string{"--ready", "0"}, map[string]string{"SPARK2_READY": "0s"}, `"ready": 0`,
 			func(c Config, _ string) any { return []any{c.ReadyNotify, c.ReadyDelay, c.ReadyGiven} }, []any{false, time.Duration(0), true}},
 		{"ready 2.5s", []string{"--ready=2.5"}, map[string]string{"SPARK2_READY": "2500ms"}, `"ready": 2.5`,
 			func(c Config, _ string) any { return []any{c.ReadyNotify, c.ReadyDelay, c.ReadyGiven} }, []any{false, 2500 * time.Millisecond, true}},
-		{"ready 1h", []string{"--ready", "1h"}, map[string]string{"SPARK2_READY": "3600"}, `"ready": "60m"`,
-			func(c Config, _ string) any { return c.ReadyDelay }, time.Hour},
+		{"ready 20s", []string{"--ready", "20s"}, map[string]string{"SPARK2_READY": "20"}, `"ready": "20000ms"`,
+			func(c Config, _ string) any { return c.ReadyDelay }, 20 * time.Second},
+		{"stop-signal", []string{"--stop-signal", "sigquit"}, map[string]string{"SPARK2_STOP_SIGNAL": "3"}, `"stop-signal": "QUIT"`,
+			func(c Config, _ string) any { return c.StopSignal }, syscall.SIGQUIT},
 		{"ready-timeout", []string{"--ready-timeout", "90s"}, map[string]string{"SPARK2_READY_TIMEOUT": "1m30s"}, `"ready-timeout": 90`,
 			func(c Config, _ string) any { return c.ReadyTimeout }, 90 * time.Second},
 		{"force", []string{"--force"}, map[string]string{"SPARK2_FORCE": "1"}, `"force": true`,

@@ -13,47 +13,48 @@ package config
 // of --status (--json, --exit-code) have no env var and no default, and a
 // config file may not set them (fileOnlyCommandLine).
 type options struct {
-	Workers      workersValue  `arg:"-n,--workers,env:SPARK2_WORKERS" default:"1" placeholder:"N|auto" help:"number of workers; auto = the CPUs available to the container (affinity and cgroup quota)"`
-	Restart      restartValue  `arg:"--restart,env:SPARK2_RESTART" default:"always" placeholder:"always|on-failure|no" help:"respawn policy for a worker that has ended"`
-	StopTimeout  durationValue `arg:"--stop-timeout,env:SPARK2_STOP_TIMEOUT" default:"8s" placeholder:"DURATION" help:"grace between TERM and KILL for each worker: \"5s\", \"1500ms\" or seconds (\"5\"); above 0, at most 1h"`
-	Ready        readyValue    `arg:"--ready,env:SPARK2_READY" default:"1s" placeholder:"notify|DURATION" help:"when a new worker counts as ready: notify (once it sends READY=1 to $NOTIFY_SOCKET or writes a newline to fd $SPARK2_READY_FD), or DURATION (0 to 1h) after its start unless it says so earlier; node apps get notify unless this is given"`
-	ReadyTimeout durationValue `arg:"--ready-timeout,env:SPARK2_READY_TIMEOUT" default:"30s" placeholder:"DURATION" help:"how long a new worker may take to be ready; above 0, at most 1h"`
-	Port         portValue     `arg:"-p,--port,env:SPARK2_PORT" default:"3000" placeholder:"N" help:"TCP port that spark2 listens on for its workers, 0 to 65535 (0: any free port); env PORT is read when SPARK2_PORT is unset"`
-	Host         hostValue     `arg:"-H,--host,env:SPARK2_HOST" default:"*" placeholder:"ADDR" help:"IPv4 or IPv6 address to listen on (*: all interfaces)"`
-	NoListen     bool          `arg:"--no-listen,env:SPARK2_NO_LISTEN" default:"false" help:"give workers no listening socket (queue consumers); refuses -p, -H, --ssl-key and --ssl-crt"`
-	SSLKey       pathValue     `arg:"--ssl-key,env:SPARK2_SSL_KEY" default:"none" placeholder:"PATH" help:"TLS private key (PEM) for node apps; needs --ssl-crt"`
-	SSLCrt       pathValue     `arg:"--ssl-crt,env:SPARK2_SSL_CRT" default:"none" placeholder:"PATH" help:"TLS certificate chain (PEM) for node apps; needs --ssl-key"`
-	User         idValue       `arg:"-u,--user,env:SPARK2_USER" default:"none" placeholder:"ID|NAME" help:"user that spark2 and its workers run as once the port is bound: a numeric uid or a name from /etc/passwd (none: unchanged)"`
-	Group        idValue       `arg:"-g,--group,env:SPARK2_GROUP" default:"none" placeholder:"ID|NAME" help:"group to run as, with -u: a numeric gid or a name from /etc/group (none: the -u user's primary group)"`
-	AccessLog    pathValue     `arg:"--accesslog,env:SPARK2_ACCESSLOG" default:"none" placeholder:"PATH" help:"file that receives workers' stdout (none: spark2's stdout)"`
-	Chdir        pathValue     `arg:"-C,--chdir,env:SPARK2_CHDIR" default:"none" placeholder:"DIR" help:"existing directory to work in, for spark2 and its workers (none: unchanged)"`
-	Config       pathValue     `arg:"-c,--config,env:SPARK2_CONFIG" default:"./spark2.json if present" placeholder:"FILE" help:"JSON config file; relative to the working directory; the default is looked up in the -C directory"`
-	Env          envValue      `arg:"-E,--env,env:SPARK2_ENV" default:"development" placeholder:"NAME" help:"environment name, exported to workers as NODE_ENV and SPARK2_ENV; env NODE_ENV is read when SPARK2_ENV is unset"`
-	Mode         envValue      `arg:"-M,--mode" alias:"env" placeholder:"NAME" help:"alias of -E/--env"`
-	Set          []assignment  `arg:"--set,env:SPARK2_SET" placeholder:"KEY=VALUE" help:"variable exported to every worker (none by default); repeatable; the env var is a comma-separated list"`
-	Include      []pathValue   `arg:"-I,--include,env:SPARK2_INCLUDE" placeholder:"DIR" help:"existing directory prepended to node workers' NODE_PATH (none by default); repeatable; the env var is a comma-separated list"`
-	Eval         textValue     `arg:"-e,--eval,env:SPARK2_EVAL" default:"none" placeholder:"CODE" help:"JavaScript that each node worker runs before the app"`
-	Debug        bool          `arg:"-D,--debug,env:SPARK2_DEBUG" default:"false" help:"run node workers with --inspect, each on its own port"`
-	Comment      textValue     `arg:"--comment,env:SPARK2_COMMENT" default:"none" placeholder:"TEXT" help:"label shown in ps and htop"`
-	Verbose      bool          `arg:"-v,--verbose,env:SPARK2_VERBOSE" default:"false" help:"log at debug level (the more verbose of this and --log-level wins)"`
-	NoColor      bool          `arg:"-K,--no-color,env:SPARK2_NO_COLOR" default:"false" help:"no ANSI colours in spark2's logs; env NO_COLOR (non-empty) does the same"`
-	LogFormat    formatValue   `arg:"--log-format,env:SPARK2_LOG_FORMAT" default:"text" placeholder:"text|json" help:"format of spark2's own log lines"`
-	LogLevel     levelValue    `arg:"--log-level,env:SPARK2_LOG_LEVEL" default:"info" placeholder:"LEVEL" help:"trace, debug, info, warn or error"`
-	Force        bool          `arg:"--force,env:SPARK2_FORCE" default:"false" help:"with a normal run: stop the master already running with the same status file (--kill), then start"`
-	StaleAfter   durationValue `arg:"--stale-after,env:SPARK2_STALE_AFTER" default:"5s" placeholder:"DURATION" help:"age after which the master's status heartbeat is stale (the master is hung); above 0, at most 1h"`
-	StatusFile   absPathValue  `arg:"--status-file,env:SPARK2_STATUS_FILE" placeholder:"PATH" help:"status file that the master writes and --status, --respawn and --kill read; an absolute path, whose directory need not exist (default: $XDG_RUNTIME_DIR or $TMPDIR or /tmp, /spark2-<uid>/status-<port>-<hash>.json)"`
-	PidFile      absPathValue  `arg:"--pidfile,env:SPARK2_PIDFILE" placeholder:"PATH" help:"file that the master writes its pid to; an absolute path (none by default)"`
-	Watch        bool          `arg:"--watch,env:SPARK2_WATCH" default:"false" help:"development: replace the workers (rolling, as SIGCONT) when a watched file changes"`
-	WatchPath    []pathValue   `arg:"--watch-path,env:SPARK2_WATCH_PATH" placeholder:"PATH" help:"existing file or directory to watch, implies --watch (none by default: the app's directory); repeatable; the env var is a comma-separated list"`
-	WatchIgnore  []globValue   `arg:"--watch-ignore,env:SPARK2_WATCH_IGNORE" placeholder:"GLOB" help:"extra path.Match pattern of files --watch ignores, matched against a file's name and its path under the watched directory (none by default; .git, node_modules and editor swap and backup files are always ignored); repeatable; the env var is a comma-separated list"`
-	WatchPoll    pollValue     `arg:"--watch-poll,env:SPARK2_WATCH_POLL" default:"0" placeholder:"DURATION" help:"0: watch with filesystem events; else poll at this interval, 10ms to 1m (for bind mounts that deliver no events)"`
-	Status       bool          `arg:"--status" help:"print the running master's status and exit; starts no server"`
-	JSON         bool          `arg:"--json" help:"with --status: print the status as JSON"`
-	ExitCode     bool          `arg:"--exit-code" help:"with --status: exit 0 if the master can serve (as --probe ready), else non-zero with one line saying why"`
-	Probe        probeValue    `arg:"--probe" placeholder:"live|ready" help:"Kubernetes exec probe, implies --status --exit-code: live = the master runs, its heartbeat is fresh and it is not crash-looping (fine through respawns); ready = it can serve, a worker is ready"`
-	Respawn      bool          `arg:"-R,--respawn" help:"replace every worker of the running master, one at a time (as SIGCONT), and exit; starts no server"`
-	Kill         bool          `arg:"--kill" help:"stop the running master (SIGTERM) and wait until it is gone; starts no server"`
-	Version      bool          `arg:"-V,--version" help:"print the version and exit"`
+	Workers      workersValue    `arg:"-n,--workers,env:SPARK2_WORKERS" default:"1" placeholder:"N|auto" help:"number of workers; auto = the CPUs available to the container (affinity and cgroup quota)"`
+	Restart      restartValue    `arg:"--restart,env:SPARK2_RESTART" default:"always" placeholder:"always|on-failure|no" help:"respawn policy for a worker that has ended"`
+	StopTimeout  durationValue   `arg:"--stop-timeout,env:SPARK2_STOP_TIMEOUT" default:"8s" placeholder:"DURATION" help:"grace between TERM and KILL for each worker: \"5s\", \"1500ms\" or seconds (\"5\"); above 0, at most 1h"`
+	StopSignal   stopSignalValue `arg:"--stop-signal,env:SPARK2_STOP_SIGNAL" default:"TERM" placeholder:"SIGNAL" help:"signal that asks a worker to stop gracefully (spark2's stop, rolling respawn, scale-down), followed by CONT: a name with or without SIG (QUIT for nginx, unicorn, php-fpm), RTMIN+N, or a number; not STOP, TSTP, TTIN or TTOU"`
+	Ready        readyValue      `arg:"--ready,env:SPARK2_READY" default:"1s" placeholder:"notify|fd|DURATION" help:"when a new worker counts as ready: notify (once it sends READY=1 to $NOTIFY_SOCKET), fd (notify, or once it writes to fd $SPARK2_READY_FD, a pipe given only then), or DURATION (0 to 1h) after its start unless it says so earlier; node apps get notify unless this is given"`
+	ReadyTimeout durationValue   `arg:"--ready-timeout,env:SPARK2_READY_TIMEOUT" default:"30s" placeholder:"DURATION" help:"how long a new worker may take to be ready; above 0, at most 1h"`
+	Port         portValue       `arg:"-p,--port,env:SPARK2_PORT" default:"3000" placeholder:"N" help:"TCP port that spark2 listens on for its workers, 0 to 65535 (0: any free port); env PORT is read when SPARK2_PORT is unset"`
+	Host         hostValue       `arg:"-H,--host,env:SPARK2_HOST" default:"*" placeholder:"ADDR" help:"IPv4 or IPv6 address to listen on (*: all interfaces)"`
+	NoListen     bool            `arg:"--no-listen,env:SPARK2_NO_LISTEN" default:"false" help:"give workers no listening socket (queue consumers); refuses -p, -H, --ssl-key and --ssl-crt"`
+	SSLKey       pathValue       `arg:"--ssl-key,env:SPARK2_SSL_KEY" default:"none" placeholder:"PATH" help:"TLS private key (PEM) for node apps; needs --ssl-crt"`
+	SSLCrt       pathValue       `arg:"--ssl-crt,env:SPARK2_SSL_CRT" default:"none" placeholder:"PATH" help:"TLS certificate chain (PEM) for node apps; needs --ssl-key"`
+	User         idValue         `arg:"-u,--user,env:SPARK2_USER" default:"none" placeholder:"ID|NAME" help:"user that spark2 and its workers run as once the port is bound: a numeric uid or a name from /etc/passwd (none: unchanged)"`
+	Group        idValue         `arg:"-g,--group,env:SPARK2_GROUP" default:"none" placeholder:"ID|NAME" help:"group to run as, with -u: a numeric gid or a name from /etc/group (none: the -u user's primary group)"`
+	AccessLog    pathValue       `arg:"--accesslog,env:SPARK2_ACCESSLOG" default:"none" placeholder:"PATH" help:"file that receives workers' stdout (none: spark2's stdout)"`
+	Chdir        pathValue       `arg:"-C,--chdir,env:SPARK2_CHDIR" default:"none" placeholder:"DIR" help:"existing directory to work in, for spark2 and its workers (none: unchanged)"`
+	Config       pathValue       `arg:"-c,--config,env:SPARK2_CONFIG" default:"./spark2.json if present" placeholder:"FILE" help:"JSON config file; relative to the working directory; the default is looked up in the -C directory"`
+	Env          envValue        `arg:"-E,--env,env:SPARK2_ENV" default:"development" placeholder:"NAME" help:"environment name, exported to workers as NODE_ENV and SPARK2_ENV; env NODE_ENV is read when SPARK2_ENV is unset"`
+	Mode         envValue        `arg:"-M,--mode" alias:"env" placeholder:"NAME" help:"alias of -E/--env"`
+	Set          []assignment    `arg:"--set,env:SPARK2_SET" placeholder:"KEY=VALUE" help:"variable exported to every worker (none by default); repeatable; the env var is a comma-separated list"`
+	Include      []pathValue     `arg:"-I,--include,env:SPARK2_INCLUDE" placeholder:"DIR" help:"existing directory prepended to node workers' NODE_PATH (none by default); repeatable; the env var is a comma-separated list"`
+	Eval         textValue       `arg:"-e,--eval,env:SPARK2_EVAL" default:"none" placeholder:"CODE" help:"JavaScript that each node worker runs before the app"`
+	Debug        bool            `arg:"-D,--debug,env:SPARK2_DEBUG" default:"false" help:"run node workers with --inspect, each on its own port"`
+	Comment      textValue       `arg:"--comment,env:SPARK2_COMMENT" default:"none" placeholder:"TEXT" help:"label shown in ps and htop"`
+	Verbose      bool            `arg:"-v,--verbose,env:SPARK2_VERBOSE" default:"false" help:"log at debug level (the more verbose of this and --log-level wins)"`
+	NoColor      bool            `arg:"-K,--no-color,env:SPARK2_NO_COLOR" default:"false" help:"no ANSI colours in spark2's logs; env NO_COLOR (non-empty) does the same"`
+	LogFormat    formatValue     `arg:"--log-format,env:SPARK2_LOG_FORMAT" default:"text" placeholder:"text|json" help:"format of spark2's own log lines"`
+	LogLevel     levelValue      `arg:"--log-level,env:SPARK2_LOG_LEVEL" default:"info" placeholder:"LEVEL" help:"trace, debug, info, warn or error"`
+	Force        bool            `arg:"--force,env:SPARK2_FORCE" default:"false" help:"with a normal run: stop the master already running with the same status file (--kill), then start"`
+	StaleAfter   durationValue   `arg:"--stale-after,env:SPARK2_STALE_AFTER" default:"5s" placeholder:"DURATION" help:"age after which the master's status heartbeat is stale (the master is hung); above 0, at most 1h"`
+	StatusFile   absPathValue    `arg:"--status-file,env:SPARK2_STATUS_FILE" placeholder:"PATH" help:"status file that the master writes and --status, --respawn and --kill read; an absolute path, whose directory need not exist (default: $XDG_RUNTIME_DIR or $TMPDIR or /tmp, /spark2-<uid>/status-<port>-<hash>.json)"`
+	PidFile      absPathValue    `arg:"--pidfile,env:SPARK2_PIDFILE" placeholder:"PATH" help:"file that the master writes its pid to; an absolute path (none by default)"`
+	Watch        bool            `arg:"--watch,env:SPARK2_WATCH" default:"false" help:"development: replace the workers (rolling, as SIGCONT) when a watched file changes"`
+	WatchPath    []pathValue     `arg:"--watch-path,env:SPARK2_WATCH_PATH" placeholder:"PATH" help:"existing file or directory to watch, implies --watch (none by default: the app's directory); repeatable; the env var is a comma-separated list"`
+	WatchIgnore  []globValue     `arg:"--watch-ignore,env:SPARK2_WATCH_IGNORE" placeholder:"GLOB" help:"extra path.Match pattern of files --watch ignores, matched against a file's name and its path under the watched directory (none by default; .git, node_modules and editor swap and backup files are always ignored); repeatable; the env var is a comma-separated list"`
+	WatchPoll    pollValue       `arg:"--watch-poll,env:SPARK2_WATCH_POLL" default:"0" placeholder:"DURATION" help:"0: watch with filesystem events; else poll at this interval, 10ms to 1m (for bind mounts that deliver no events)"`
+	Status       bool            `arg:"--status" help:"print the running master's status and exit; starts no server"`
+	JSON         bool            `arg:"--json" help:"with --status: print the status as JSON"`
+	ExitCode     bool            `arg:"--exit-code" help:"with --status: exit 0 if the master can serve (as --probe ready), else non-zero with one line saying why"`
+	Probe        probeValue      `arg:"--probe" placeholder:"live|ready" help:"Kubernetes exec probe, implies --status --exit-code: live = the master runs, its heartbeat is fresh and it is not crash-looping (fine through respawns); ready = it can serve, a worker is ready"`
+	Respawn      bool            `arg:"-R,--respawn" help:"replace every worker of the running master, one at a time (as SIGCONT), and exit; starts no server"`
+	Kill         bool            `arg:"--kill" help:"stop the running master (SIGTERM) and wait until it is gone; starts no server"`
+	Version      bool            `arg:"-V,--version" help:"print the version and exit"`
 }
 
 // defaultNone is the default tag of an option that is unset unless given:

@@ -65,7 +65,7 @@ func canonical(c Config) map[string][]string {
 	b := strconv.FormatBool
 	return map[string][]string{
 		"workers": one(strconv.Itoa(c.Workers)), "restart": one(string(c.Restart)),
-		"stop-timeout": one(c.StopTimeout.String()), "ready": one(ready), "ready-timeout": one(c.ReadyTimeout.String()),
+		"stop-timeout": one(c.StopTimeout.String()), "stop-signal": one(strconv.Itoa(int(c.StopSignal))), "ready": one(ready), "ready-timeout": one(c.ReadyTimeout.String()),
 		"port": one(strconv.Itoa(c.Port)), "host": one(host), "no-listen": one(b(c.NoListen)),
 		"ssl-key": one(c.SSLKey), "ssl-crt": one(c.SSLCrt), "user": one(c.User), "group": one(c.Group),
 		"accesslog": one(c.AccessLog), "chdir": one(c.Chdir), "config": one(c.ConfigFile), "env": one(c.Env),
@@ -108,6 +108,8 @@ func meaningOf(long, s, cwd string) string {
 			return "notify"
 		}
 		return seconds(s).String()
+	case "stop-signal":
+		return strconv.Itoa(docSignal(s))
 	case "port":
 		n, _ := strconv.ParseUint(s, 10, 16)
 		return strconv.FormatUint(n, 10)
@@ -203,9 +205,12 @@ func validity(long, s string) (valid, known bool) {
 	case "stop-timeout", "ready-timeout", "stale-after":
 		d, ok := duration()
 		return ok && d > 0, true
-	case "ready":
-		_, ok := duration()
-		return ok || strings.EqualFold(s, "notify"), true
+	case "ready": // alone: below the default --ready-timeout, 30s
+		d, ok := duration()
+		return ok && d < 30*time.Second || strings.EqualFold(s, "notify"), true
+	case "stop-signal":
+		n := docSignal(s)
+		return n != 0 && !slices.Contains([]int{19, 20, 21, 22}, n), true
 	case "watch-poll":
 		d, ok := duration()
 		return ok && (d == 0 || within(d, 10*time.Millisecond, time.Minute)), true
@@ -234,4 +239,35 @@ func validity(long, s string) (valid, known bool) {
 		return slices.Contains([]string{"true", "false", "1", "0", "yes", "no"}, strings.ToLower(s)), true
 	}
 	return false, false
+}
+
+// docSignal is the signal number that the package doc says s names (a name
+// with or without SIG, RTMIN+N, RTMAX-N, or a number from 1 to 64 but 32
+// and 33); 0 for none.
+func docSignal(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n >= 1 && n <= 64 && n != 32 && n != 33 {
+			return n
+		}
+		return 0
+	}
+	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
+	names := map[string]int{"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "IOT": 6, "BUS": 7, "FPE": 8,
+		"KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15, "STKFLT": 16, "CHLD": 17,
+		"CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23, "XCPU": 24, "XFSZ": 25, "VTALRM": 26,
+		"PROF": 27, "WINCH": 28, "IO": 29, "POLL": 29, "PWR": 30, "SYS": 31, "RTMIN": 34, "RTMAX": 64}
+	if n, ok := names[name]; ok {
+		return n
+	}
+	for base, sign := range map[string]int{"RTMIN+": 34, "RTMAX-": 64} {
+		if rest, ok := strings.CutPrefix(name, base); ok {
+			if n, err := strconv.Atoi(rest); err == nil && n >= 0 && n <= 30 && rest[0] != '+' && rest[0] != '-' {
+				if base == "RTMIN+" {
+					return sign + n
+				}
+				return sign - n
+			}
+		}
+	}
+	return 0
 }

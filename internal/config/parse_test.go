@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -61,7 +62,7 @@ func mustParse(t *testing.T, w world, args ...string) (Config, string) {
 
 func TestDefaults(t *testing.T) {
 	got, _ := mustParse(t, world{})
-	want := Config{Workers: 1, Restart: RestartAlways, StopTimeout: 8 * time.Second,
+	want := Config{Workers: 1, Restart: RestartAlways, StopTimeout: 8 * time.Second, StopSignal: syscall.SIGTERM,
 		Env: "development", LogLevel: "info", LogFormat: "text",
 		Port: 3000, ReadyDelay: time.Second, ReadyTimeout: 30 * time.Second, StaleAfter: 5 * time.Second}
 	if !reflect.DeepEqual(got, want) {
@@ -77,11 +78,11 @@ func TestEveryFlag(t *testing.T) {
 		"-v", "-K", "--log-format", "json", "--log-level", "warn",
 		"-p", "8443", "-H", "::1", "--ssl-key", "tls/key.pem", "--ssl-crt", "/etc/tls/crt.pem",
 		"-u", "1000", "-g", "www-data", "-I", "lib", "--include", "/tmp", "-e", "globalThis.x = 1", "-D",
-		"--ready", "notify", "--ready-timeout", "1m", "--force", "--stale-after", "2s",
+		"--ready", "notify", "--ready-timeout", "1m", "--stop-signal", "QUIT", "--force", "--stale-after", "2s",
 		"--status-file", "/run/spark2/status.json", "--pidfile", "/run/spark2.pid",
 		"--watch-path", "lib", "--watch-path", "/tmp", "--watch-ignore", "*.log", "--watch-poll", "250ms", "node", "app.js")
 	want := Config{Command: []string{"node", "app.js"}, Workers: 3, Restart: RestartOnFailure,
-		StopTimeout: 1500 * time.Millisecond, AccessLog: filepath.Join(dir, "logs/a.log"),
+		StopTimeout: 1500 * time.Millisecond, StopSignal: syscall.SIGQUIT, AccessLog: filepath.Join(dir, "logs/a.log"),
 		Chdir: filepath.Join(dir, "app"), Env: "production", Set: []string{"A=1", "B=x=y"},
 		Comment: "web", LogLevel: "debug", LogFormat: "json", NoColor: true,
 		Port: 8443, Host: "::1", SSLKey: filepath.Join(dir, "tls/key.pem"), SSLCrt: "/etc/tls/crt.pem",

@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"syscall"
 	"time"
 )
 
@@ -23,10 +24,14 @@ func (m machine) resolve(t *table, o *options, won map[string]source, cwd string
 	if err := checkIdentity(t, o, won); err != nil {
 		return Config{}, err
 	}
+	if err := checkReady(t, o, won); err != nil {
+		return Config{}, err
+	}
 	c := Config{
 		Workers:      o.Workers.n,
 		Restart:      Restart(o.Restart),
 		StopTimeout:  time.Duration(o.StopTimeout),
+		StopSignal:   syscall.Signal(o.StopSignal),
 		Env:          string(o.Env),
 		Comment:      string(o.Comment),
 		LogFormat:    string(o.LogFormat),
@@ -43,6 +48,7 @@ func (m machine) resolve(t *table, o *options, won map[string]source, cwd string
 		Eval:         string(o.Eval),
 		Debug:        o.Debug,
 		ReadyNotify:  o.Ready.notify,
+		ReadyFD:      o.Ready.fd,
 		ReadyDelay:   o.Ready.delay,
 		ReadyGiven:   given(won, keyReady),
 		ReadyTimeout: time.Duration(o.ReadyTimeout),

@@ -90,20 +90,25 @@ func (d *durationValue) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// readyValue is --ready: "notify" (in any letter case), or a delay from 0 to
-// maxDuration in the syntax of durationValue.
+// readyValue is --ready: "notify" or "fd" (in any letter case), or a delay
+// from 0 to maxDuration in the syntax of durationValue.
 type readyValue struct {
 	notify bool          // the worker says when it is ready
+	fd     bool          // "fd": notify, and the worker gets the readiness pipe
 	delay  time.Duration // else it is deemed ready this long after its start
 }
 
 func (*readyValue) numeric() {}
 func (*readyValue) accepts() string {
-	return `notify, or a duration from 0 to 1h such as "1s", "500ms" or a number of seconds`
+	return `notify, fd, or a duration from 0 to 1h such as "1s", "500ms" or a number of seconds`
 }
 func (r *readyValue) UnmarshalText(b []byte) error {
-	if strings.EqualFold(string(b), "notify") {
+	switch {
+	case strings.EqualFold(string(b), "notify"):
 		*r = readyValue{notify: true}
+		return nil
+	case strings.EqualFold(string(b), "fd"):
+		*r = readyValue{notify: true, fd: true}
 		return nil
 	}
 	t, ok := parseDuration(string(b))

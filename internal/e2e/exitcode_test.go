@@ -48,11 +48,34 @@ func TestCommandThatCannotRun(t *testing.T) {
 			if took := time.Since(start); took > 3*time.Second {
 				t.Errorf("%s: took %v, want at once", c.cmd, took)
 			}
-			if n := strings.Count(m.Stderr(), "cannot run the command"); n > 3 {
-				t.Errorf("%s: %d attempts, want no respawn loop", c.cmd, n)
+			// Checked at setup: one line naming the command, before the
+			// banner, and no worker started at all.
+			stderr := m.Stderr()
+			if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "spark2: exec "+c.cmd+": ") ||
+				strings.Contains(stderr, "spark2 starting") {
+				t.Errorf("%s: stderr %q, want one line \"spark2: exec %s: ...\" and no banner", c.cmd, stderr, c.cmd)
 			}
 		}
 	})
+}
+
+// TestCleanExitUnderRestartNoIsInfo: a worker ending with 0 under --restart
+// no is what the policy expects, logged at INFO; a failing one stays WARN.
+func TestCleanExitUnderRestartNoIsInfo(t *testing.T) {
+	for _, c := range []struct {
+		cmd   string
+		code  int
+		level string
+	}{{"true", 0, "[INFO]"}, {"false", 1, "[WARN]"}} {
+		m := run(t, plain, nil, "--restart", "no", "/bin/sh", "-c", c.cmd)
+		if code := m.wait(); code != c.code {
+			t.Fatalf("%s: exit %d, want %d", c.cmd, code, c.code)
+		}
+		line := grepLines(m.Stderr(), "worker exited")
+		if line == "" || strings.Contains(line, "\n") || !strings.Contains(line, c.level) {
+			t.Errorf("%s: %q, want one %s \"worker exited\" line", c.cmd, line, c.level)
+		}
+	}
 }
 
 func TestCrashLoopBacksOff(t *testing.T) {

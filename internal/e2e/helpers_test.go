@@ -23,6 +23,8 @@ import (
 //	describe              print one line "describe ..." of what the worker sees, then serve
 //	orphans N             make N short-lived orphans (double fork), print "orphaned N", then serve
 //	nap DURATION          sleep, then exit 0
+//	signals               catch every signal it can, say ready on NOTIFY_SOCKET, print
+//	                      "got N slot=S pid=P" per signal; "bye" and exit 0 on TERM
 //	http READY [CRASH]    an HTTP server on the socket from spark2 (see httpWorker)
 func runHelper(name string, args []string) int {
 	selfBin, _ = os.Executable()
@@ -60,6 +62,8 @@ func runHelper(name string, args []string) int {
 		return httpWorker(args)
 	case "catchall": // stresshelpers_test.go
 		return catchAll()
+	case "signals": // signals_test.go
+		return reportSignals()
 	case "nap":
 		d, _ := time.ParseDuration(args[0])
 		time.Sleep(d)
@@ -112,9 +116,9 @@ func describe() string {
 		return ""
 	}
 	pgid, _ := syscall.Getpgid(0)
-	return fmt.Sprintf("pid=%d pgid=%d fds=%s sigblk=%s sigign=%s worker_id=%s spark2_env=%s node_env=%s foo=%s listen_pid=%s",
+	return fmt.Sprintf("pid=%d pgid=%d fds=%s sigblk=%s sigign=%s worker_id=%s spark2_env=%s node_env=%s foo=%s listen_pid=%s ready_fd=%s",
 		os.Getpid(), pgid, strings.Join(fds, ","), field("SigBlk"), field("SigIgn"),
-		os.Getenv("SPARK2_WORKER_ID"), os.Getenv("SPARK2_ENV"), os.Getenv("NODE_ENV"), os.Getenv("FOO"), os.Getenv("LISTEN_PID"))
+		os.Getenv("SPARK2_WORKER_ID"), os.Getenv("SPARK2_ENV"), os.Getenv("NODE_ENV"), os.Getenv("FOO"), os.Getenv("LISTEN_PID"), os.Getenv("SPARK2_READY_FD"))
 }
 
 // openFds lists the open fds with raw syscalls, so that the Go runtime opens

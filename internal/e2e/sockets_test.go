@@ -51,7 +51,7 @@ func TestRollingRespawnUnderLoadZeroFailures(t *testing.T) {
 }
 
 func TestKilledWorkerUnderLoadRefusesNothing(t *testing.T) {
-	m := run(t, plain, nil, append([]string{"-n", "2", "-p", "0"}, helper("http", "fd")...)...)
+	m := run(t, plain, nil, append([]string{"-n", "2", "-p", "0", "--ready", "fd"}, helper("http", "fd")...)...)
 	pids, port := m.readyHTTP(2)
 	l := startLoad(t, "http://127.0.0.1:"+port+"/", 50, 30*time.Second)
 	eventually(t, "load flowing", func() bool { return l.ok.Load() > 500 }) // the kill lands mid-stream
@@ -96,13 +96,16 @@ func TestBrokenReplacementKeepsOldWorkers(t *testing.T) {
 	}
 }
 
-func TestWorkerGetsExactlyTheSocketAndReadyFd(t *testing.T) {
+// TestWorkerGetsExactlyFds0To3 checks the fd table a worker sees in
+// /proc/self/fd: by default 0, 1, 2 and the socket (systemd's LISTEN_FDS=1
+// layout) and no SPARK2_READY_FD; the readiness pipe only with --ready fd.
+func TestWorkerGetsExactlyFds0To3(t *testing.T) {
 	bothModes(t, func(t *testing.T, md mode) {
 		m := run(t, md, nil, append([]string{"-n", "2", "-p", "0"}, helper("describe")...)...)
 		for i := 0; i < 2; i++ {
 			f := fields(m.line("describe "))
-			if f["fds"] != "0,1,2,3,4" {
-				t.Errorf("worker fds %s, want 0,1,2 + 3 (socket) + 4 (ready fd)", f["fds"])
+			if f["fds"] != "0,1,2,3" || f["ready_fd"] != "" {
+				t.Errorf("worker fds %s SPARK2_READY_FD %q, want 0,1,2 + 3 (socket) and no ready fd", f["fds"], f["ready_fd"])
 			}
 			if f["listen_pid"] != f["pid"] {
 				t.Errorf("LISTEN_PID %s, want the worker's own pid %s", f["listen_pid"], f["pid"])
@@ -111,11 +114,25 @@ func TestWorkerGetsExactlyTheSocketAndReadyFd(t *testing.T) {
 	})
 }
 
+func TestReadyFdIsOptIn(t *testing.T) {
+	m := run(t, plain, nil, append([]string{"-p", "0", "--ready", "fd"}, helper("describe")...)...)
+	f := fields(m.line("describe "))
+	if f["fds"] != "0,1,2,3,4" || f["ready_fd"] != "4" {
+		t.Errorf("--ready fd: worker fds %s SPARK2_READY_FD %q, want 0,1,2 + 3 (socket) + 4 (ready fd)", f["fds"], f["ready_fd"])
+	}
+}
+
 func TestNoListen(t *testing.T) {
 	m := run(t, plain, nil, append([]string{"--no-listen"}, helper("describe")...)...)
 	f := fields(m.line("describe "))
-	if f["fds"] != "0,1,2,3" || f["listen_pid"] != "" {
-		t.Fatalf("fds %s listen_pid %q, want 0,1,2 + the ready fd, and no LISTEN_PID", f["fds"], f["listen_pid"])
+	if f["fds"] != "0,1,2" || f["listen_pid"] != "" || f["ready_fd"] != "" {
+		t.Fatalf("fds %s listen_pid %q ready_fd %q, want exactly 0,1,2, no LISTEN_PID, no ready fd", f["fds"], f["listen_pid"], f["ready_fd"])
+	}
+	m.kill()
+	m = run(t, plain, nil, append([]string{"--no-listen", "--ready", "fd"}, helper("describe")...)...)
+	f = fields(m.line("describe "))
+	if f["fds"] != "0,1,2,3" || f["ready_fd"] != "3" {
+		t.Fatalf("--no-listen --ready fd: fds %s ready_fd %q, want 0,1,2 + 3 (ready fd)", f["fds"], f["ready_fd"])
 	}
 }
 
@@ -128,7 +145,7 @@ func TestPrivilegeDrop(t *testing.T) {
 		t.Skip("port 80 is taken on this machine")
 	}
 	// A node worker: the test binary's own directory is not nobody's to enter.
-	m := run(t, plain, nil, "-u", "65534", "-g", "65534", "-p", "80", "node", "-e", nodeFd3)
+	m := run(t, plain, nil, "-u", "65534", "-g", "65534", "-p", "80", "--ready", "fd", "node", "-e", nodeFd3)
 	pids, _ := m.readyHTTP(1)
 	body, err := get(httpClient(), "http://127.0.0.1:80/")
 	if err != nil || !strings.HasPrefix(body, "pid=") {
@@ -174,7 +191,7 @@ require('http').createServer((q, s) => s.end('pid=' + process.pid)).listen({fd: 
 });`
 
 func TestNodeWorkerTakesFd3(t *testing.T) {
-	m := run(t, plain, nil, "-n", "2", "--ready", "notify", "node", "-e", nodeFd3)
+	m := run(t, plain, nil, "-n", "2", "--ready", "fd", "node", "-e", nodeFd3)
 	pids, port := m.readyHTTP(2)
 	// Concurrent clients: the kernel hands sequential connections on a
 	// shared socket to one waiting worker as long as it keeps up.

@@ -151,7 +151,7 @@ func TestPidReusedByAnotherProcess(t *testing.T) {
 
 func TestRespawnAndKillFromAnotherProcess(t *testing.T) {
 	env, _ := statusEnv(t)
-	m := run(t, plain, env, append([]string{"-n", "2", "-p", "0"}, helper("http", "fd")...)...)
+	m := run(t, plain, env, append([]string{"-n", "2", "-p", "0", "--ready", "fd"}, helper("http", "fd")...)...)
 	old, port := m.readyHTTP(2)
 	if code, out := control(t, env, "--respawn"); code != 0 {
 		t.Fatalf("--respawn: %d %s", code, out)

@@ -10,7 +10,7 @@ import (
 )
 
 // catchSignals lists every signal the helper "catchall" catches: all that
-// spark2 forwards (QUIT, USR1, USR2, WINCH, ALRM, VTALRM, PROF, IO, PWR,
+// spark2 forwards (QUIT, USR1, USR2, WINCH, ALRM, VTALRM, IO, PWR,
 // SYS, RTMIN..RTMAX) and the stop signals.
 func catchSignals() []os.Signal {
 	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT,

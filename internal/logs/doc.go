@@ -26,6 +26,12 @@
 //   - A failing sink never blocks a worker: Forward keeps draining the pipe,
 //     drops what it cannot write, and reports it as a *DropError.
 //
+// spark2's own lines never wait for their reader: the logger writes into a
+// Queue, a bounded queue that a goroutine of its own empties into the stderr
+// Sink. When stderr cannot keep up, entries are dropped and counted, and the
+// count is logged once output flows again; so the supervisor's loop never
+// blocks on I/O, while workers still get back pressure on their pipes.
+//
 // Log rotation of the access log: after the file has been renamed away, Reopen
 // makes the sink write to a new file at the same path; it is safe to call while
 // Forwards are writing.

@@ -22,11 +22,12 @@ const RootName = "spark2"
 //
 // Text lines are coloured (level header and field names) only when noColor is
 // false and w is a terminal; w is a terminal when it, or the writer under a
-// *Sink, is an *os.File (or has an Fd method) whose descriptor is a tty. JSON
+// *Queue or *Sink, is an *os.File (or has an Fd method) whose descriptor is a tty. JSON
 // is never coloured.
 //
-// Pass the *Sink that forwards the workers' stderr as w, so that spark2's own
-// lines and the workers' lines never interleave mid-line.
+// Pass a *Queue over the *Sink that forwards the workers' stderr as w: spark2's
+// own lines and the workers' lines then never interleave mid-line, and
+// logging never blocks on a stalled reader of stderr.
 func New(w io.Writer, format, level string, noColor bool) hclog.Logger {
 	lvl := hclog.LevelFromString(level)
 	if lvl == hclog.NoLevel {
@@ -49,9 +50,12 @@ func New(w io.Writer, format, level string, noColor bool) hclog.Logger {
 	})
 }
 
-// isTerminal reports whether w, or the writer under a *Sink, has a file
+// isTerminal reports whether w, or the writer under a *Queue or *Sink, has a file
 // descriptor that is a terminal. A writer without an Fd method is not one.
 func isTerminal(w io.Writer) bool {
+	if q, ok := w.(*Queue); ok {
+		w = q.writer()
+	}
 	if s, ok := w.(*Sink); ok {
 		w = s.writer()
 	}

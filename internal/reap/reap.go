@@ -68,5 +68,33 @@ func Start() (<-chan Exit, Mode, error) {
 			exits <- Exit{Pid: st.Pid, Status: st.WaitStatus}
 		}
 	}()
+	// go-reaper subscribes to SIGCHLD on a goroutine of its own: a child
+	// that ended before that would wait for the next SIGCHLD. One pass now
+	// reaps what has ended so far; Kick covers the rest of that window.
+	Pass(statuses)
 	return exits, mode, err
+}
+
+// Pass reaps, without blocking, every child that has ended, and sends each
+// status to statuses (go-reaper's channel, so the statuses take one way).
+// It races go-reaper harmlessly: each status goes to whichever waits first.
+func Pass(statuses chan<- reaper.Status) {
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return
+		}
+		statuses <- reaper.Status{Pid: pid, WaitStatus: ws}
+	}
+}
+
+// Kick makes the reaper look for ended children now, as if a SIGCHLD had
+// come: the supervisor's sweep calls it for a worker it finds a zombie, one
+// whose SIGCHLD the reaper missed (it came before go-reaper subscribed).
+func Kick() {
+	syscall.Kill(os.Getpid(), syscall.SIGCHLD)
 }

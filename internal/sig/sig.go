@@ -1,15 +1,28 @@
 // Package sig says what the master does with each signal it receives, and
 // subscribes to exactly those signals (never SIGCHLD, which belongs to the
-// reaper, and never SIGURG, which the Go runtime uses for preemption).
+// reaper, SIGURG, which the Go runtime uses for preemption, or SIGPROF, which
+// it keeps for its profiler). README's Signals table says the same, row for
+// row; TestEverySignal in internal/e2e checks both against the binary.
 //
 //	TERM, INT                 Stop: graceful shutdown
 //	CONT, HUP                 Respawn: rolling replacement of every worker
 //	TTIN, TTOU                ScaleUp, ScaleDown: one worker more, one fewer
 //	USR1                      Reopen: reopen --accesslog, then forward to workers
-//	TSTP                      Ignore: spark2 never stops on job control (STOP still pauses it)
 //	QUIT, USR2, WINCH, ALRM,
-//	VTALRM, PROF, IO, PWR,
-//	SYS, RTMIN..RTMAX         Forward: to every worker's process group
+//	VTALRM, IO, PWR, SYS,
+//	RTMIN+1..RTMAX (35..64)   Forward: to every worker's process group
+//	ILL, TRAP, ABRT, BUS,
+//	FPE, SEGV, STKFLT         Forward: sent by kill(2) these are ordinary
+//	                          signals (a real fault in spark2 still crashes it)
+//	XCPU, XFSZ                Log: about spark2's own limits; a warning, not forwarded
+//	TSTP                      Ignore: spark2 never stops on job control (STOP still pauses it)
+//	PIPE                      not subscribed, ignored (see app.run): a reader of
+//	                          spark2's output that goes away must not kill it
+//	PROF, URG, CHLD           not subscribed: the Go runtime's and the reaper's
+//	32, 33, 34 (RTMIN)        not subscribed, ignored: Go's runtime cannot hand
+//	                          them to os/signal; 32 and 34 are set to SIG_IGN
+//	                          (see Notify), 33 is the runtime's own
+//	KILL, STOP                cannot be caught
 package sig
 
 import (
@@ -29,7 +42,8 @@ const (
 	ScaleUp
 	ScaleDown
 	Reopen
-	Ignore
+	Ignore // TSTP, and every signal that is not subscribed
+	Log    // a warning naming the signal, nothing else
 )
 
 var actions = map[syscall.Signal]Action{
@@ -39,26 +53,39 @@ var actions = map[syscall.Signal]Action{
 	syscall.SIGUSR1: Reopen,
 	syscall.SIGTSTP: Ignore,
 	syscall.SIGQUIT: Forward, syscall.SIGUSR2: Forward, syscall.SIGWINCH: Forward,
-	syscall.SIGALRM: Forward, syscall.SIGVTALRM: Forward, syscall.SIGPROF: Forward,
+	syscall.SIGALRM: Forward, syscall.SIGVTALRM: Forward,
 	syscall.SIGIO: Forward, syscall.SIGPWR: Forward, syscall.SIGSYS: Forward,
+	// Sent by kill(2), as docker kill -s SEGV does, the Go runtime hands these
+	// to signal.Notify instead of crashing (a fault inside spark2 still does).
+	syscall.SIGILL: Forward, syscall.SIGTRAP: Forward, syscall.SIGABRT: Forward,
+	syscall.SIGBUS: Forward, syscall.SIGFPE: Forward, syscall.SIGSEGV: Forward,
+	syscall.SIGSTKFLT: Forward,
+	syscall.SIGXCPU:   Log, syscall.SIGXFSZ: Log,
 }
 
-// Realtime signals, forwarded; systemd and some images use SIGRTMIN+3 as their
-// stop signal. 32 and 33 are reserved by the C library.
+// Realtime signals, forwarded; systemd and some images use SIGRTMIN+3 (37) as
+// their stop signal. 32, 33 and 34 (glibc's SIGRTMIN) are kept by Go's
+// runtime from os/signal.
 const (
-	rtMin = 34
+	rtMin = 35
 	rtMax = 64
 )
 
-// Of returns the action for s. Signals spark2 does not subscribe to are
-// forwarded.
+// Of returns the action for s: the table's, Forward for the realtime
+// signals, and Ignore for every signal not subscribed (it never reaches
+// the master's loop).
 func Of(s os.Signal) Action {
-	if ss, ok := s.(syscall.Signal); ok {
-		if a, ok := actions[ss]; ok {
-			return a
-		}
+	ss, ok := s.(syscall.Signal)
+	if !ok {
+		return Ignore
 	}
-	return Forward
+	if a, ok := actions[ss]; ok {
+		return a
+	}
+	if ss >= rtMin && ss <= rtMax {
+		return Forward
+	}
+	return Ignore
 }
 
 // Handled lists every signal the master subscribes to.
@@ -73,8 +100,11 @@ func Handled() []os.Signal {
 	return out
 }
 
-// Notify subscribes c to every signal in Handled. The channel should be
-// buffered: signals that arrive while it is full are dropped by os/signal.
+// Notify subscribes c to every signal in Handled, and sets signals 32 and
+// 34, which Go's runtime leaves at their default action (the process ends),
+// to be ignored. The channel should be buffered: signals that arrive while it
+// is full are dropped by os/signal.
 func Notify(c chan<- os.Signal) {
 	signal.Notify(c, Handled()...)
+	ignoreUncatchable()
 }

@@ -36,6 +36,10 @@ type harness struct {
 	dead    map[int]bool         // pids Alive reports gone
 	desc    []int                // what Descendants returns
 	parents map[int]int          // what Parent returns
+	family  map[int][]ProcRef    // what Family returns, by leader
+	killErr map[int]error        // what Kill returns, by pid (a group: -pgid)
+	running map[int]bool         // pids whose Proc.Ended says they still run
+	kicks   int                  // calls of Kick
 }
 
 type fakeProc struct {
@@ -65,18 +69,25 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message), reload: make(chan string),
 		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1),
 		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{}, parents: map[int]int{},
+		family: map[int][]ProcRef{}, killErr: map[int]error{}, running: map[int]bool{},
 	}
 	for _, f := range setup {
 		f(h)
 	}
 	sys := OS{
 		Start:       h.start,
-		Kill:        func(pid int, sig syscall.Signal) error { h.kills <- kill{pid, sig}; return nil },
+		Kill:        h.kill,
 		Alive:       func(pid int, _ uint64) bool { h.mu.Lock(); defer h.mu.Unlock(); return !h.dead[pid] },
 		Descendants: func() []int { h.mu.Lock(); defer h.mu.Unlock(); return append([]int(nil), h.desc...) },
 		Parent:      func(pid int) int { h.mu.Lock(); defer h.mu.Unlock(); return h.parents[pid] },
 		Now:         func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now },
 		After:       h.after,
+		Family: func(leader ProcRef, _ []ProcRef) []ProcRef {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			return append([]ProcRef(nil), h.family[leader.Pid]...)
+		},
+		Kick: func() { h.mu.Lock(); h.kicks++; h.mu.Unlock() },
 	}
 	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: newTestWriter(t)})
 	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, Reload: h.reload}, log)
@@ -107,6 +118,25 @@ func (w testWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// kill records a signal; it reaches the process unless killErr says not.
+func (h *harness) kill(pid int, sig syscall.Signal) error {
+	h.mu.Lock()
+	err := h.killErr[pid]
+	h.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	h.kills <- kill{pid, sig}
+	return nil
+}
+
+// set changes the fake OS's state under its lock.
+func (h *harness) set(f func(h *harness)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f(h)
+}
+
 func (h *harness) start(slot int) (Proc, error) {
 	h.mu.Lock()
 	h.nextPid++
@@ -125,7 +155,8 @@ func (h *harness) start(slot int) (Proc, error) {
 		c <- err
 	}
 	h.starts <- fakeProc{slot: slot, pid: pid}
-	return Proc{Pid: pid, StartTime: 1, Exec: c}, nil
+	ended := func() bool { h.mu.Lock(); defer h.mu.Unlock(); return !h.running[pid] }
+	return Proc{Pid: pid, StartTime: 1, Exec: c, Ended: ended}, nil
 }
 
 func (h *harness) after(d time.Duration) <-chan time.Time {
@@ -220,7 +251,18 @@ func (h *harness) noStart() {
 	}
 }
 
+// killed returns the next signal sent, skipping the CONT that follows each
+// stop signal (rawKilled sees those).
 func (h *harness) killed() kill {
+	h.t.Helper()
+	for {
+		if k := h.rawKilled(); k.sig != syscall.SIGCONT {
+			return k
+		}
+	}
+}
+
+func (h *harness) rawKilled() kill {
 	h.t.Helper()
 	select {
 	case k := <-h.kills:
@@ -229,6 +271,23 @@ func (h *harness) killed() kill {
 		h.t.Fatal("nothing was signalled")
 	}
 	return kill{}
+}
+
+// noKill fails if a signal other than CONT is pending once the loop has
+// handled everything sent.
+func (h *harness) noKill() {
+	h.t.Helper()
+	h.sup.Snapshot()
+	for {
+		select {
+		case k := <-h.kills:
+			if k.sig != syscall.SIGCONT {
+				h.t.Fatalf("unexpected signal %+v", k)
+			}
+		default:
+			return
+		}
+	}
 }
 
 func (h *harness) exit(pid int, st syscall.WaitStatus) {

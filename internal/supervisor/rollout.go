@@ -17,6 +17,10 @@ func (s *Supervisor) respawnAll(why string) {
 	if s.stop != nil {
 		return
 	}
+	if !s.requeue.at.IsZero() {
+		s.log.Info("a respawn is already queued after the failed one; it will run then", "why", why, "in", s.requeue.at.Sub(s.os.Now()).Round(time.Millisecond))
+		return
+	}
 	if s.roll != nil {
 		if !s.roll.again { // said once per rollout: a signal storm must not flood the log
 			s.log.Info("rolling respawn in progress; another follows it", "why", why)
@@ -39,6 +43,7 @@ func (s *Supervisor) rollNext() {
 				continue
 			}
 			s.roll = nil
+			s.requeue.failures = 0
 			s.log.Info("rolling respawn done")
 			return
 		}
@@ -59,6 +64,7 @@ func (s *Supervisor) rollNext() {
 func (s *Supervisor) onReady(w *worker) {
 	w.ready, w.readyAt, w.readyBy = true, time.Time{}, time.Time{}
 	s.everReady = true
+	s.deliverHeld(w)
 	w.log.Debug("worker is ready", "after", s.os.Now().Sub(w.started).Round(time.Millisecond))
 	sl := s.slotOf(w)
 	if sl == nil || sl.next != w {
@@ -79,6 +85,9 @@ func (s *Supervisor) onReady(w *worker) {
 func (s *Supervisor) rolloutFailed(sl *slot, why string) {
 	s.counts.FailedReloads++
 	s.log.Error("rolling respawn failed; the old workers keep serving", "slot", sl.id, "why", why)
+	if s.roll != nil && s.roll.again && s.stop == nil {
+		s.requeueAfterFailure()
+	}
 	s.roll = nil
 	if sl.next != nil {
 		s.stopWorker(sl.next)
@@ -87,4 +96,26 @@ func (s *Supervisor) rolloutFailed(sl *slot, why string) {
 	if sl.cur == nil && s.stop == nil {
 		s.scheduleRespawn(sl, 0)
 	}
+}
+
+// requeued is a respawn asked for while a rollout ran that then failed: it
+// still runs, after the back-off of a crash (the failed rollouts in a row
+// counting as the deaths), so that a fix saved while broken code was starting
+// is deployed.
+type requeued struct {
+	at       time.Time // when it runs; zero when none is queued
+	failures int       // rollouts in a row that failed with a respawn queued
+}
+
+func (s *Supervisor) requeueAfterFailure() {
+	s.requeue.failures++
+	delay := max(s.opt.Backoff.Delay(s.requeue.failures+1), time.Millisecond)
+	s.requeue.at = s.os.Now().Add(delay)
+	s.log.Info("a respawn was asked for during the failed one; it runs after a back-off", "in", delay)
+}
+
+// onRequeue runs the queued respawn.
+func (s *Supervisor) onRequeue() {
+	s.requeue.at = time.Time{}
+	s.respawnAll("queued during a rolling respawn that failed")
 }

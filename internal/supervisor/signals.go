@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"os"
+	"slices"
 	"syscall"
 
 	"github.com/spark2/spark2/internal/sig"
@@ -36,24 +37,41 @@ func (s *Supervisor) onSignal(sg os.Signal) {
 		s.forward(ss)
 	case sig.Ignore:
 		s.log.Info("ignoring job-control signal: spark2 does not stop (SIGSTOP still pauses it)", "signal", name)
+	case sig.Log:
+		s.log.Warn("signal about spark2's own resource limits (RLIMIT_CPU, RLIMIT_FSIZE); not forwarded to workers", "signal", name)
 	default:
 		s.forward(ss)
 	}
 }
 
 // forward sends sig to the process group of every worker that is ready (or
-// being stopped). A worker still starting has not installed its handlers:
-// a USR1 or QUIT meant for a running server would kill it, and with it a
-// rolling respawn. It starts with whatever the signal would have reopened.
+// being stopped). A worker still starting has not installed its handlers (a
+// USR1 or QUIT meant for a running server would kill it, and with it a
+// rolling respawn), so its signals are held, each signal once however often
+// it came, and delivered when it is ready.
 func (s *Supervisor) forward(sg syscall.Signal) {
-	n := 0
+	n, held := 0, 0
 	for _, w := range s.workers {
 		if w.ready || w.stopping {
 			s.signal(w, sg)
 			n++
+			continue
+		}
+		held++
+		if !slices.Contains(w.held, sg) {
+			w.held = append(w.held, sg)
 		}
 	}
-	s.log.Debug("forwarded signal", "signal", signalName(sg), "workers", n, "skipped_starting", len(s.workers)-n)
+	s.log.Debug("forwarded signal", "signal", signalName(sg), "workers", n, "held_for_starting", held)
+}
+
+// deliverHeld sends w, now ready, the signals held for it.
+func (s *Supervisor) deliverHeld(w *worker) {
+	for _, sg := range w.held {
+		w.log.Debug("delivering a signal held while the worker was starting", "signal", signalName(sg))
+		s.signal(w, sg)
+	}
+	w.held = nil
 }
 
 func (s *Supervisor) scaleUp() {

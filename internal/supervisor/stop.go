@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"os"
 	"syscall"
 	"time"
@@ -27,10 +28,11 @@ type Outcome struct {
 // stopping is a shutdown in progress.
 type stopping struct {
 	outcome  Outcome
-	deadline time.Time // SIGKILL for whatever is left, then a last grace to reap
-	pollAt   time.Time // next look for leftover descendants; zero when not looking
-	termed   bool      // leftovers outside the workers' groups got TERM
-	killed   bool      // SIGKILL was needed
+	deadline time.Time    // SIGKILL for whatever is left, then a last grace to reap
+	pollAt   time.Time    // next look for leftover descendants; zero when not looking
+	termed   bool         // leftovers outside the workers' groups got TERM
+	killed   bool         // SIGKILL was needed (and reached something)
+	foreign  map[int]bool // descendants spark2 may not signal (EPERM): not waited for
 }
 
 // pollEvery is how often a shutdown looks for leftover descendants once every
@@ -48,7 +50,9 @@ func (s *Supervisor) beginStop(outcome Outcome) {
 	for _, sl := range s.slots {
 		sl.spawnAt = time.Time{}
 	}
-	s.stop = &stopping{outcome: outcome, deadline: s.os.Now().Add(s.opt.StopTimeout)}
+	s.stop = &stopping{outcome: outcome, deadline: s.os.Now().Add(s.opt.StopTimeout), foreign: map[int]bool{}}
+	s.pending = nil
+	s.requeue.at = time.Time{}
 	for _, w := range s.workers {
 		s.stopWorker(w)
 	}
@@ -88,7 +92,7 @@ func (s *Supervisor) onStopTimer(now time.Time) {
 	st := s.stop
 	if !now.Before(st.deadline) {
 		if st.killed {
-			s.log.Error("processes survive SIGKILL; exiting anyway", "pids", s.os.Descendants())
+			s.log.Error("processes survive SIGKILL; exiting anyway", "pids", s.leftOver())
 			s.finish()
 			return
 		}
@@ -101,7 +105,7 @@ func (s *Supervisor) onStopTimer(now time.Time) {
 		return
 	}
 	st.pollAt = time.Time{}
-	left := s.os.Descendants()
+	left := s.leftOver()
 	if len(left) == 0 {
 		s.finish()
 		return
@@ -109,25 +113,66 @@ func (s *Supervisor) onStopTimer(now time.Time) {
 	if !st.termed {
 		st.termed = true
 		s.log.Info("workers have ended; stopping their leftover processes", "pids", left)
-		for _, pid := range left {
-			s.os.Kill(pid, syscall.SIGTERM)
+		s.killLeftovers(left, syscall.SIGTERM)
+		if left = s.leftOver(); len(left) == 0 {
+			s.finish()
+			return
 		}
 	}
 	st.pollAt = now.Add(pollEvery)
 }
 
+// leftOver returns the master's descendants that a stop waits for: all but
+// those spark2 may not signal.
+func (s *Supervisor) leftOver() []int {
+	var left []int
+	for _, pid := range s.os.Descendants() {
+		if !s.stop.foreign[pid] {
+			left = append(left, pid)
+		}
+	}
+	return left
+}
+
+// killLeftovers sends sg to each of pids, and reports whether it reached any.
+// A process spark2 may not signal (EPERM: another user's, say a root process
+// that "docker exec" left behind after the privilege drop) is named in the
+// log and not waited for.
+func (s *Supervisor) killLeftovers(pids []int, sg syscall.Signal) bool {
+	sent := false
+	var denied []int
+	for _, pid := range pids {
+		err := s.os.Kill(pid, sg)
+		switch {
+		case err == nil:
+			sent = true
+		case errors.Is(err, syscall.EPERM):
+			s.stop.foreign[pid] = true
+			denied = append(denied, pid)
+		}
+	}
+	if len(denied) > 0 {
+		s.log.Warn("cannot signal processes that belong to another user (not spark2's workers); not waiting for them", "pids", denied, "signal", signalName(sg))
+	}
+	return sent
+}
+
 // killAll sends SIGKILL to every worker's process group and to every
 // descendant of the master, wherever it has gone.
 func (s *Supervisor) killAll() {
-	s.stop.killed = true
+	left := s.leftOver()
+	if len(s.workers) == 0 && len(left) == 0 {
+		return
+	}
+	s.log.Warn("stop timeout reached; killing what is left", "stop_timeout", s.opt.StopTimeout, "workers", len(s.workers), "processes", left)
 	for _, w := range s.workers {
 		w.killAt = time.Time{}
-		s.signal(w, syscall.SIGKILL)
+		if s.signal(w, syscall.SIGKILL) {
+			s.stop.killed = true
+		}
 	}
-	left := s.os.Descendants()
-	s.log.Warn("stop timeout reached; killing what is left", "stop_timeout", s.opt.StopTimeout, "workers", len(s.workers), "processes", len(left))
-	for _, pid := range left {
-		s.os.Kill(pid, syscall.SIGKILL)
+	if s.killLeftovers(left, syscall.SIGKILL) {
+		s.stop.killed = true
 	}
 }
 

@@ -25,6 +25,11 @@ type Proc struct {
 	StartTime uint64       // identifies the process with Pid; 0 if unknown
 	Exec      <-chan error // one value: nil once COMMAND runs, or the *launch.ExecError
 	Ready     <-chan bool  // one value: true if the worker said "ready" on its ready fd; nil for none
+	// Ended reports whether this very process has ended (its pidfd is
+	// readable), so that an exit status for a reused pid is not taken for
+	// the worker's; nil: an exit status for Pid is the worker's.
+	Ended   func() bool
+	Release func() // frees what Ended uses, once the worker's exit is handled; nil for none
 }
 
 // OS is everything the supervisor does to the outside world.
@@ -36,13 +41,23 @@ type OS struct {
 	Parent      func(pid int) int                       // parent of pid; 0 if unknown
 	Now         func() time.Time                        // the clock
 	After       func(d time.Duration) <-chan time.Time  // a one-shot timer
+	// Family returns the live processes (not zombies) of the family of the
+	// worker whose leader is leader: its process group (unless the leader's
+	// pid now names another process), the descendants of leader while it
+	// runs, and each process in known that still runs (matched by start
+	// time) and its descendants, wherever they have gone. nil: only process
+	// groups are signalled.
+	Family func(leader ProcRef, known []ProcRef) []ProcRef
+	// Kick makes the reaper look for ended children now; nil for none.
+	Kick func()
 }
 
 // Options are the supervisor's settings.
 type Options struct {
 	Workers     int            // initial number of slots, >= 1
 	Restart     config.Restart // respawn policy
-	StopTimeout time.Duration  // TERM-to-KILL grace
+	StopTimeout time.Duration  // stop-signal-to-KILL grace
+	StopSignal  syscall.Signal // asks a worker to stop gracefully; 0: SIGTERM
 	Backoff     Backoff        // crash-loop pacing
 	SweepEvery  time.Duration  // liveness sweep period (a safety net for lost exit statuses)
 	// Readiness: with ReadyNotify a worker is ready only when it says so
@@ -74,15 +89,18 @@ type Supervisor struct {
 	ev  Events
 	log hclog.Logger
 
-	slots    []*slot         // index = slot id
-	workers  map[int]*worker // every started worker not yet ended, by pid
-	execs    chan execResult // exec reports, forwarded from each Proc.Exec
-	readies  chan int        // pids that wrote to their ready fd
-	snaps    chan chan<- Snapshot
-	finished chan struct{} // closed when Run returns
-	final    Snapshot      // the state when Run returned
-	roll     *rollout      // the rolling respawn in progress, nil when none
-	stop     *stopping     // the shutdown in progress, nil while running
+	slots     []*slot         // index = slot id
+	workers   map[int]*worker // every started worker not yet ended, by pid
+	execs     chan execResult // exec reports, forwarded from each Proc.Exec
+	readies   chan int        // pids that wrote to their ready fd
+	snaps     chan chan<- Snapshot
+	finished  chan struct{}   // closed when Run returns
+	final     Snapshot        // the state when Run returned
+	roll      *rollout        // the rolling respawn in progress, nil when none
+	stop      *stopping       // the shutdown in progress, nil while running
+	pending   []*slot         // slots waiting for their first worker, one spawn per loop turn
+	leftovers map[int]*worker // ended workers whose family is still being stopped, by leader pid
+	requeue   requeued        // a respawn asked for during a rollout that failed
 
 	everRan      bool      // some worker's COMMAND was exec'd
 	everReady    bool      // some worker was ready
@@ -104,15 +122,16 @@ type Counts struct {
 // New returns a supervisor; nothing starts until Run.
 func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
 	return &Supervisor{
-		opt:      opt,
-		os:       sys,
-		ev:       ev,
-		log:      log,
-		workers:  make(map[int]*worker),
-		execs:    make(chan execResult, 64),
-		readies:  make(chan int, 64),
-		snaps:    make(chan chan<- Snapshot),
-		finished: make(chan struct{}),
+		opt:       opt,
+		os:        sys,
+		ev:        ev,
+		log:       log,
+		workers:   make(map[int]*worker),
+		leftovers: make(map[int]*worker),
+		execs:     make(chan execResult, 64),
+		readies:   make(chan int, 64),
+		snaps:     make(chan chan<- Snapshot),
+		finished:  make(chan struct{}),
 	}
 }
 
@@ -124,6 +143,8 @@ func (s *Supervisor) Run() Outcome {
 	for i := 0; i < s.opt.Workers; i++ {
 		s.addSlot()
 	}
+	s.pendingSignals()
+	s.armTimer()
 	sweep := s.os.After(s.opt.SweepEvery)
 	for !s.done {
 		publish := true
@@ -148,6 +169,8 @@ func (s *Supervisor) Run() Outcome {
 		case <-sweep:
 			s.onSweep()
 			sweep = s.os.After(s.opt.SweepEvery)
+		case <-s.spawnTurn():
+			s.spawnPending()
 		}
 		s.armTimer()
 		if publish && s.opt.Publish != nil {
@@ -162,6 +185,31 @@ func (s *Supervisor) Run() Outcome {
 // Counts returns the running totals. Only for use after Run has returned, or
 // from the supervisor's own goroutine.
 func (s *Supervisor) Counts() Counts { return s.counts }
+
+// pendingSignals handles the signals that came while spark2 was starting (its
+// config file read, a --force wait), before any worker is spawned: a TERM
+// then stops spark2 with nothing started.
+func (s *Supervisor) pendingSignals() {
+	for {
+		select {
+		case sg := <-s.ev.Signals:
+			s.onSignal(sg)
+		default:
+			return
+		}
+	}
+}
+
+// spawnTurn is ready when a slot waits for its first worker: a closed
+// channel, so that the select takes it in turn with the other events.
+func (s *Supervisor) spawnTurn() <-chan struct{} {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	return closed
+}
+
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // armTimer points the one timer at the earliest pending deadline.
 func (s *Supervisor) armTimer() {
@@ -190,6 +238,11 @@ func (s *Supervisor) nextDeadline() time.Time {
 		earliest(w.readyAt)
 		earliest(w.readyBy)
 	}
+	for _, w := range s.leftovers {
+		earliest(w.killAt)
+		earliest(w.pollAt)
+	}
+	earliest(s.requeue.at)
 	if s.stop != nil {
 		earliest(s.stop.deadline)
 		earliest(s.stop.pollAt)
@@ -206,8 +259,8 @@ func (s *Supervisor) onTimer() {
 	for _, w := range s.workers {
 		if due(w.killAt, now) {
 			w.killAt = time.Time{}
-			w.log.Warn("worker did not stop in time; killing its process group", "stop_timeout", s.opt.StopTimeout)
-			s.signal(w, syscall.SIGKILL)
+			w.log.Warn("worker did not stop in time; killing its process group and descendants", "stop_timeout", s.opt.StopTimeout)
+			s.signalFamily(w, syscall.SIGKILL)
 		}
 		if due(w.readyAt, now) {
 			s.onReady(w)
@@ -215,6 +268,12 @@ func (s *Supervisor) onTimer() {
 		if due(w.readyBy, now) {
 			s.onNotReadyInTime(w)
 		}
+	}
+	for _, w := range s.leftovers {
+		s.onLeftoverTimer(w, now)
+	}
+	if due(s.requeue.at, now) {
+		s.onRequeue()
 	}
 	for _, sl := range s.slots {
 		if due(sl.spawnAt, now) {

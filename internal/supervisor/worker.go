@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
@@ -43,6 +44,17 @@ type worker struct {
 	stopping bool                // spark2 asked it to stop
 	killAt   time.Time           // when a stopping worker gets SIGKILL; zero when not due
 	missing  bool                // the last liveness sweep did not find it
+	gone     func() bool         // Proc.Ended; nil: trust the pid
+	release  func()              // Proc.Release; nil for none
+	held     []syscall.Signal    // forwarded signals held until it is ready, each once
+
+	// Its family (family.go): the members seen last, those spark2 may not
+	// signal, and, once the leader has ended, when to look again and when to
+	// stop waiting for the rest.
+	family   []ProcRef
+	foreign  map[int]bool
+	pollAt   time.Time
+	giveUpAt time.Time
 }
 
 // ExitPermanent is the exit status (EX_CONFIG) by which a worker says that
@@ -56,9 +68,21 @@ type execResult struct {
 	err error
 }
 
+// addSlot adds a slot; its first worker starts on a later turn of the loop
+// (one spawn per turn: signals and exits are handled between spawns).
 func (s *Supervisor) addSlot() {
 	sl := &slot{id: len(s.slots)}
 	s.slots = append(s.slots, sl)
+	s.pending = append(s.pending, sl)
+}
+
+// spawnPending starts the first worker of the oldest slot waiting for one.
+func (s *Supervisor) spawnPending() {
+	sl := s.pending[0]
+	s.pending = s.pending[1:]
+	if s.stop != nil || sl.cur != nil || sl.id >= len(s.slots) || s.slots[sl.id] != sl {
+		return // stopping, or the slot was removed (TTOU) before its turn
+	}
 	s.spawn(sl, false)
 }
 
@@ -77,7 +101,8 @@ func (s *Supervisor) spawn(sl *slot, replacement bool) {
 	}
 	w := &worker{
 		slot: sl.id, pid: p.Pid, startTime: p.StartTime, started: s.os.Now(),
-		log: s.log.Named("worker").With("slot", sl.id, "pid", p.Pid),
+		log:  s.log.Named("worker").With("slot", sl.id, "pid", p.Pid),
+		gone: p.Ended, release: p.Release,
 	}
 	s.workers[p.Pid] = w
 	if replacement {
@@ -127,6 +152,13 @@ func (s *Supervisor) onExit(e reap.Exit) bool {
 	w := s.workers[e.Pid]
 	if w == nil {
 		return false // an orphan the reaper took care of
+	}
+	if w.gone != nil && !w.gone() {
+		// The status is of an earlier process with this pid (an orphan
+		// whose exit was still queued when the pid was reused): the worker's
+		// pidfd says it runs.
+		w.log.Warn("an exit status for the worker's pid, but the worker still runs: it was an earlier process's; ignoring it", "status", describe(e.Status))
+		return false
 	}
 	if !w.execDone {
 		w.exit = &e.Status // decide once we know whether COMMAND ran
@@ -209,10 +241,14 @@ func (s *Supervisor) onSweep() {
 	for _, w := range s.workers {
 		if !w.execDone || s.os.Alive(w.pid, w.startTime) {
 			w.missing = false
+			s.family(w) // remembered: those that leave its group are found from here once it has ended
 			continue
 		}
 		if !w.missing {
 			w.missing = true
+			if s.os.Kick != nil {
+				s.os.Kick() // a zombie the reaper missed (a SIGCHLD before it was up): make it look again
+			}
 			continue
 		}
 		w.log.Warn("worker is gone but its exit status never arrived; treating it as killed")
@@ -226,6 +262,10 @@ const killedStatus = syscall.WaitStatus(syscall.SIGKILL)
 // ended removes a worker that is gone and decides what follows.
 func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	delete(s.workers, w.pid)
+	if w.release != nil {
+		w.release()
+	}
+	s.leaderEnded(w)
 	code := ExitCode(st)
 	uptime := s.os.Now().Sub(w.started)
 	sl := s.slotOf(w)
@@ -248,6 +288,9 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		w.log.Error("worker failed permanently (exit 78, EX_CONFIG) before any worker was ready; stopping", "uptime", uptime.Round(time.Millisecond))
 		s.fatal(code)
 		return
+	case code == 0 && s.opt.Restart != config.RestartAlways:
+		// Under --restart no or on-failure, ending with 0 is what the policy expects.
+		w.log.Info("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 	default:
 		w.log.Warn("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 	}
@@ -276,24 +319,32 @@ func (s *Supervisor) slotOf(w *worker) *slot {
 	return nil
 }
 
-// signal sends sig to w's process group; a group that is already gone is
-// only worth a debug line.
-func (s *Supervisor) signal(w *worker, sig syscall.Signal) {
-	if err := s.os.Kill(-w.pid, sig); err != nil {
-		if errors.Is(err, syscall.ESRCH) {
-			w.log.Debug("process group already gone", "signal", sig)
-			return
-		}
-		w.log.Warn("cannot signal the worker's process group", "signal", sig, "error", err)
+// signal sends sig to w's process group and reports whether it got there; a
+// group that is already gone is only worth a debug line, one spark2 may not
+// signal (EPERM) a warning that says so.
+func (s *Supervisor) signal(w *worker, sig syscall.Signal) bool {
+	err := s.os.Kill(-w.pid, sig)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, syscall.ESRCH):
+		w.log.Debug("process group already gone", "signal", signalName(sig))
+	case errors.Is(err, syscall.EPERM):
+		w.log.Warn("cannot signal the worker's process group: its processes belong to another user", "signal", signalName(sig), "error", err)
+	default:
+		w.log.Warn("cannot signal the worker's process group", "signal", signalName(sig), "error", err)
 	}
+	return false
 }
 
-// stopWorker asks w to stop (TERM to its group) and arms its KILL deadline.
+// stopWorker asks w to stop (the stop signal, then CONT, to its group and to
+// its descendants that left it) and arms its KILL deadline.
 func (s *Supervisor) stopWorker(w *worker) {
 	if w.stopping {
 		return
 	}
 	w.stopping = true
+	w.held = nil
 	w.killAt = s.os.Now().Add(s.opt.StopTimeout)
-	s.signal(w, syscall.SIGTERM)
+	s.signalFamily(w, s.stopSignal())
 }

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/spark2/spark2/internal/procfs"
+	"github.com/spark2/spark2/internal/supervisor"
+)
+
+// family is the supervisor's OS.Family: one walk of /proc finds the members
+// of the worker's process group, the leader's descendants, and the
+// descendants of each process seen before that still runs, setsid or not.
+func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.ProcRef {
+	all, err := procfs.All()
+	if err != nil {
+		return nil
+	}
+	byPid := make(map[int]procfs.Stat, len(all))
+	for _, st := range all {
+		byPid[st.Pid] = st
+	}
+	seen := map[int]bool{leader.Pid: true}
+	var out []supervisor.ProcRef
+	var roots []int
+	add := func(st procfs.Stat) {
+		if seen[st.Pid] {
+			return
+		}
+		seen[st.Pid] = true
+		roots = append(roots, st.Pid)
+		if st.State != 'Z' {
+			out = append(out, supervisor.ProcRef{Pid: st.Pid, StartTime: st.StartTime, InGroup: st.PGrp == leader.Pid})
+		}
+	}
+	// A leader's pid that names another process means the group is empty:
+	// the kernel keeps a group's id from reuse while it has members.
+	if st, ok := byPid[leader.Pid]; !ok || st.StartTime == leader.StartTime {
+		if ok {
+			roots = append(roots, leader.Pid)
+		}
+		for _, st := range all {
+			if st.PGrp == leader.Pid {
+				add(st)
+			}
+		}
+	}
+	for _, k := range known {
+		if st, ok := byPid[k.Pid]; ok && st.StartTime == k.StartTime {
+			add(st)
+		}
+	}
+	for i := 0; i < len(roots); i++ { // roots grows as descendants are added
+		for _, d := range procfs.Descendants(all, roots[i]) {
+			add(d)
+		}
+	}
+	return out
+}
+
+// pidfdOf opens a pidfd on the worker just started (pid, which started at
+// startTime): its Ended tells the worker's own exit from that of an earlier
+// process with the same pid. The start time, read again once the pidfd is
+// open, makes sure the pidfd names the worker. Without pidfds (before Linux
+// 5.3) both are nil and exits are matched by pid.
+func pidfdOf(pid int, startTime uint64) (ended func() bool, release func()) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return nil, nil
+	}
+	if st, err := procfs.ReadStat(pid); err != nil || st.StartTime != startTime {
+		unix.Close(fd) // gone already (or the pid reused): the pid's exit is the worker's
+		return nil, nil
+	}
+	ended = func() bool {
+		p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(p, 0)
+		return err != nil || n > 0 // in doubt, the exit is the worker's
+	}
+	return ended, func() { unix.Close(fd) }
+}
