@@ -71,6 +71,7 @@ if (($# == 0)) && [[ $modes == *pid1* ]]; then
 fi
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+began=$SECONDS
 
 say "measuring (about three and a half minutes; more on a busy machine)"
 bench_rc=0
@@ -94,7 +95,7 @@ if [[ -n $peers ]]; then
 	mkdir -p "$tmp/peers-out"
 	timeout -k 10 180 "$tmp/peerbench" run -only startup,orphans -spark2 "$tmp/spark2" -spark2bench "$tmp/spark2bench" \
 		-nap "$nap" -nap-kind "$nap_kind" -tmp "$tmp" -out "$tmp/peers-out" \
-		-startup-budget 30s -orphan-runs 1 -facts "$tmp/facts-peers.json" >"$tmp/peers.md" &
+		-startup-budget 30s -orphan-runs 3 -orphan-budget 60s -facts "$tmp/facts-peers.json" >"$tmp/peers.md" &
 	bench_pid=$!
 	wait "$bench_pid" || peers_rc=$?
 	bench_pid=""
@@ -132,13 +133,15 @@ if [[ -n $(git status --porcelain 2>/dev/null | head -1) ]]; then commit+=" (wit
 	echo "- Go: \`$(go version)\`"
 	echo "- spark2 commit: $commit"
 	echo "- command: \`bench/run.sh${*:+ $*}\`"
+	echo "- took: $((SECONDS - began)) s of measuring (the Go benchmarks of internal/logs included)"
 	echo
 	echo "## Issue 12: spark2 beside its peers and floors"
 	echo
 	echo "Medians of this run; the sections below give the spread and the method. The PID 1 rows"
 	echo "(first answer, orphans, tini-static's memory) come from \`bench/peers/peerbench -only startup,orphans\`,"
 	echo "the others from \`spark2bench run\`; an empty static Go program is \`func main() {}\` built like spark2,"
-	echo "timed fork+exec → wait beside the probe."
+	echo "timed fork+exec → wait beside the probe. The load average at the end includes this run's own"
+	echo "orphan storms (10 000 short processes per init and run count as runnable for a moment)."
 	echo
 	cat "$tmp/goals.md"
 	echo
