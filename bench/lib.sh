@@ -54,3 +54,33 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# install_missing PACKAGE=COMMAND...: as root with apt-get, installs from
+# Debian's packages each PACKAGE whose COMMAND is not on PATH (apt-get update
+# first). A package this release does not have is skipped with a line on
+# stderr (the figures that need it are then reported as not measured).
+# Needs tmp.
+install_missing() {
+	local pc p avail=() missing=()
+	for pc in "$@"; do
+		command -v "${pc#*=}" >/dev/null || missing+=("${pc%%=*}")
+	done
+	((${#missing[@]})) || return 0
+	if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+		printf 'bench: missing %s (install them as root with apt-get)\n' "${missing[*]}" >&2
+		return 0
+	fi
+	printf 'bench: installing from Debian'"'"'s packages: %s (apt-get update first)\n' "${missing[*]}" >&2
+	apt-get update -qq >/dev/null 2>&1 || printf 'bench: apt-get update failed; trying the install anyway\n' >&2
+	for p in "${missing[@]}"; do
+		if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+			avail+=("$p")
+		else
+			printf 'bench: no Debian package %s here; skipped\n' "$p" >&2
+		fi
+	done
+	if ((${#avail[@]})); then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${avail[@]}" >"$tmp/apt.log" 2>&1 ||
+			{ printf 'bench: apt-get install failed:\n' >&2; tail -5 "$tmp/apt.log" >&2; }
+	fi
+}

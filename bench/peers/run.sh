@@ -43,31 +43,8 @@ if ! command -v go >/dev/null; then
 fi
 
 # --- Peers, from Debian's packages -------------------------------------------
-# package → a command it provides
-declare -A provides=([tini]=tini [dumb-init]=dumb-init [catatonit]=catatonit [gunicorn]=gunicorn
-	[gnuplot-nox]=gnuplot [wrk]=wrk [curl]=curl [util-linux]=unshare)
-missing=()
-for p in tini dumb-init catatonit gunicorn gnuplot-nox wrk curl util-linux; do
-	command -v "${provides[$p]}" >/dev/null || missing+=("$p")
-done
-if ((${#missing[@]})) && command -v apt-get >/dev/null; then
-	say "installing from Debian's packages: ${missing[*]} (apt-get update first)"
-	apt-get update -qq >/dev/null 2>&1 || say "apt-get update failed; trying the install anyway"
-	avail=()
-	for p in "${missing[@]}"; do
-		# Only what the package lists know (a peer missing from this release
-		# is left out of the figures, and the report says so).
-		if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-			avail+=("$p")
-		else
-			say "no Debian package $p here; skipped"
-		fi
-	done
-	if ((${#avail[@]})); then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${avail[@]}" >"$tmp/apt.log" 2>&1 ||
-			{ say "apt-get install failed:"; tail -5 "$tmp/apt.log" >&2; }
-	fi
-fi
+install_missing tini=tini dumb-init=dumb-init catatonit=catatonit gunicorn=gunicorn gnuplot-nox=gnuplot \
+	wrk=wrk curl=curl util-linux=unshare
 for c in unshare gunicorn; do
 	command -v "$c" >/dev/null || { say "$c is required"; exit 1; }
 done
@@ -133,6 +110,11 @@ elif (($#)); then
 	final="$results/partial" out="$results/partial/partial.md"
 fi
 mkdir -p "$final"
+# bench/run.sh's goal table of issue 12: kept from the file this replaces.
+goals_block=""
+if [[ $out == "$root/BENCHMARKS.md" && -f $out ]]; then
+	goals_block=$(sed -n '/<!-- issue12-goals:begin/,/<!-- issue12-goals:end/p' "$out")
+fi
 rm -f "$final"/*.csv "$final"/*.png "$final"/*.gp
 cp "$outdir"/* "$final"/ 2>/dev/null || true
 {
@@ -176,6 +158,9 @@ cp "$outdir"/* "$final"/ 2>/dev/null || true
 	echo "| util-linux (unshare) | $(ver util-linux) |"
 	echo "| gnuplot | $(ver gnuplot-nox) |"
 	echo
+	if [[ -n $goals_block ]]; then
+		printf '%s\n\n' "$goals_block"
+	fi
 	cat "$tmp/report.md"
 } >"$out"
 say "wrote ${out#"$root"/}"

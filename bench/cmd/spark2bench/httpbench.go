@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -428,23 +429,40 @@ func httpSection(s *settings, r *report) error {
 }
 
 // httpShare is figure 8: how the kernel shares connections (and so requests)
-// between two workers accepting on one socket.
+// between two workers accepting on one socket (--balance shared, the
+// default) and, when this spark2 has --balance, on a socket each
+// (--balance reuseport). The modes' runs take turns.
 func httpShare(s *settings, r *report) error {
-	m, err := startMaster(plain, s.spark2, nil, "-n", "2", "--ready", "notify", "--stop-timeout", "8s", s.self, "http")
-	if err != nil {
-		return err
+	balances := []string{""}
+	if help, err := exec.Command(s.spark2, "--help").Output(); err == nil && bytes.Contains(help, []byte("--balance")) {
+		balances = []string{"shared", "reuseport"}
 	}
-	defer m.stop(10 * time.Second)
-	hs, err := m.waitHTTPReady(2, 15*time.Second)
-	if err != nil {
-		return err
+	type side struct {
+		balance string
+		addr    string
+		workers []int
 	}
-	addr := hs[0].addr
-	workers := []int{hs[0].pid, hs[1].pid}
+	var sides []side
+	for _, b := range balances {
+		args := []string{"-n", "2", "--ready", "notify", "--stop-timeout", "8s"}
+		if b != "" {
+			args = append(args, "--balance", b)
+		}
+		m, err := startMaster(plain, s.spark2, nil, append(args, s.self, "http")...)
+		if err != nil {
+			return err
+		}
+		defer m.stop(10 * time.Second)
+		hs, err := m.waitHTTPReady(2, 15*time.Second)
+		if err != nil {
+			return fmt.Errorf("spark2 -n 2 %s: %w", strings.Join(args[2:], " "), err)
+		}
+		sides = append(sides, side{b, hs[0].addr, []int{hs[0].pid, hs[1].pid}})
+	}
 	type shareRun struct {
-		name        string
-		reqs, conns [2]int
-		rps         float64
+		balance, name string
+		reqs, conns   [2]int
+		rps           float64
 	}
 	var runs []shareRun
 	var bad []string
@@ -457,20 +475,23 @@ func httpShare(s *settings, r *report) error {
 		variants = append(variants, variant{"keep-alive", false})
 	}
 	variants = append(variants, variant{"new connection per request", true})
-	for _, v := range variants {
-		res := runLoad(loadOpts{addr: addr, conns: s.shareConns, duration: s.shareDur, maxReqs: maxLoadReqs, closeEach: v.close}, nil)
-		if res.failed+res.refused+res.non2xx > 0 {
-			bad = append(bad, fmt.Sprintf("%s: failed %d, refused %d, non-2xx %d %v", v.name, res.failed, res.refused, res.non2xx, res.failNotes))
+	for i, v := range variants {
+		for k := range sides {
+			sd := sides[(i+k)%len(sides)] // rotating order
+			res := runLoad(loadOpts{addr: sd.addr, conns: s.shareConns, duration: s.shareDur, maxReqs: maxLoadReqs, closeEach: v.close}, nil)
+			if res.failed+res.refused+res.non2xx > 0 {
+				bad = append(bad, fmt.Sprintf("%s %s: failed %d, refused %d, non-2xx %d %v", sd.balance, v.name, res.failed, res.refused, res.non2xx, res.failNotes))
+			}
+			sr := shareRun{balance: sd.balance, name: v.name, rps: res.rps()}
+			for i, p := range sd.workers {
+				sr.reqs[i], sr.conns[i] = res.perPid[p], res.connPid[p]
+			}
+			if sr.reqs[0]+sr.reqs[1] != res.requests {
+				bad = append(bad, fmt.Sprintf("%s %s: answers from unknown pids %v (workers %v)", sd.balance, v.name, res.perPid, sd.workers))
+			}
+			runs = append(runs, sr)
+			progress("   share (%s %s): requests %d / %d, connections %d / %d", sd.balance, v.name, sr.reqs[0], sr.reqs[1], sr.conns[0], sr.conns[1])
 		}
-		sr := shareRun{name: v.name, rps: res.rps()}
-		for i, p := range workers {
-			sr.reqs[i], sr.conns[i] = res.perPid[p], res.connPid[p]
-		}
-		if sr.reqs[0]+sr.reqs[1] != res.requests {
-			bad = append(bad, fmt.Sprintf("%s: answers from unknown pids %v (workers %v)", v.name, res.perPid, workers))
-		}
-		runs = append(runs, sr)
-		progress("   share (%s): requests %d / %d, connections %d / %d", v.name, sr.reqs[0], sr.reqs[1], sr.conns[0], sr.conns[1])
 	}
 	ratio := func(a [2]int) float64 {
 		lo, hi := min(a[0], a[1]), max(a[0], a[1])
@@ -486,31 +507,59 @@ func httpShare(s *settings, r *report) error {
 		return fmt.Sprintf("%.2f", ratio(a))
 	}
 	r.detail("### 8. How two workers share the load\n\n")
-	r.detail("`spark2 -n 2 --ready notify spark2bench http`: both workers accept on the one socket spark2 bound; the kernel gives each new connection to whichever worker's accept(2) takes it first. ")
+	if len(sides) == 1 {
+		r.detail("`spark2 -n 2 --ready notify spark2bench http`: both workers accept on the one socket spark2 bound; the kernel gives each new connection to whichever worker's accept(2) takes it first. ")
+		r.detail("(This spark2 has no `--balance`.) ")
+	} else {
+		r.detail("`spark2 -n 2 --ready notify --balance shared|reuseport spark2bench http`, both masters at once, their runs taking turns. With `shared` both workers accept on the one socket spark2 bound, and the kernel gives each new connection to whichever worker's accept(2) takes it first; ")
+		r.detail("with `reuseport` each slot has its own SO_REUSEPORT socket on the same port, and the kernel spreads new connections over them by a hash of the connection. ")
+	}
 	r.detail("%d connections at once for %v per run; each answer names the worker that served it (`X-Pid`), so the client counts requests and connections (by the first answer on each) per worker. ", s.shareConns, s.shareDur)
 	r.detail("With keep-alive, a connection stays with the worker that accepted it, so the split of the %d connections, made in the first milliseconds, decides the split of the requests; ", s.shareConns)
 	r.detail("the last run opens a new connection for every request (`Connection: close`), so every request goes through accept(2) again.\n\n")
-	r.detail("| run | rps | requests worker A / B | share of A | max ÷ min | connections A / B |\n|---|---|---|---|---|---|\n")
-	var kaRatios []float64
+	r.detail("| run | balance | rps | requests worker A / B | share of A | max ÷ min | connections A / B |\n|---|---|---|---|---|---|---|\n")
+	kaRatios := map[string][]float64{}
+	kaRPS := map[string][]float64{}
+	lastOf := map[string]shareRun{}
 	for i, x := range runs {
 		tot := x.reqs[0] + x.reqs[1]
 		share := 0.0
 		if tot > 0 {
 			share = float64(x.reqs[0]) / float64(tot)
 		}
-		r.detail("| %d. %s | %.0f | %d / %d | %.1f%% | %s | %d / %d |\n", i+1, x.name, x.rps, x.reqs[0], x.reqs[1], 100*share, fmtRatio(x.reqs), x.conns[0], x.conns[1])
+		bal := x.balance
+		if bal == "" {
+			bal = "(one socket)"
+		}
+		r.detail("| %d. %s | %s | %.0f | %d / %d | %.1f%% | %s | %d / %d |\n", i+1, x.name, bal, x.rps, x.reqs[0], x.reqs[1], 100*share, fmtRatio(x.reqs), x.conns[0], x.conns[1])
 		if x.name == "keep-alive" {
-			kaRatios = append(kaRatios, ratio(x.reqs))
+			kaRatios[x.balance] = append(kaRatios[x.balance], ratio(x.reqs))
+			kaRPS[x.balance] = append(kaRPS[x.balance], x.rps)
+		} else {
+			lastOf[x.balance] = x
 		}
 	}
 	r.detail("\n")
 	if len(bad) > 0 {
 		r.detail("**Errors:** %s\n\n", strings.Join(bad, "; "))
 	}
-	ka := summarize(kaRatios)
-	last := runs[len(runs)-1]
-	r.row(fmt.Sprintf("Requests per worker, spark2 -n 2, %d conns: max ÷ min (keep-alive: median of %d runs; new conn per request)", s.shareConns, ka.n),
-		strings.ReplaceAll(fmt.Sprintf("keep-alive %.2f (runs: %s); per-request conns %s", ka.median, joinF(kaRatios, "%.2f"), fmtRatio(last.reqs)), "+Inf", "∞"), "", nil)
+	for _, sd := range sides {
+		ka := summarize(kaRatios[sd.balance])
+		rps := summarize(kaRPS[sd.balance])
+		key := sd.balance
+		if key == "" {
+			key = "shared"
+		}
+		fact("share_ka."+key, ka.median)
+		fact("share_ka_max."+key, ka.max)
+		fact("share_rps."+key, rps.median)
+		label := ""
+		if sd.balance != "" {
+			label = " --balance " + sd.balance
+		}
+		r.row(fmt.Sprintf("Requests per worker, spark2 -n 2%s, %d conns: max ÷ min (keep-alive: median of %d runs, rps; new conn per request)", label, s.shareConns, ka.n),
+			strings.ReplaceAll(fmt.Sprintf("keep-alive %.2f (runs: %s), %.0f rps; per-request conns %s", ka.median, joinF(kaRatios[sd.balance], "%.2f"), rps.median, fmtRatio(lastOf[sd.balance].reqs)), "+Inf", "∞"), "", nil)
+	}
 	if len(bad) > 0 {
 		return fmt.Errorf("requests failed: %s", strings.Join(bad, "; "))
 	}
@@ -734,6 +783,12 @@ func probeSection(s *settings, r *report) error {
 		{"spark2 --version", []string{s.spark2, "--version"}},
 		{"spark2 --probe ready", []string{s.spark2, "--probe", "ready"}},
 	}
+	if s.empty != "" {
+		cmds = append(cmds, struct {
+			name string
+			argv []string
+		}{"empty static Go program", []string{s.empty}})
+	}
 	if _, err := os.Stat("/bin/true"); err != nil {
 		cmds[0].argv = []string{s.self, "true"}
 		cmds[0].name = "spark2bench true (no /bin/true)"
@@ -766,17 +821,23 @@ func probeSection(s *settings, r *report) error {
 
 	r.detail("### 11. Probe cost\n\n")
 	r.detail("`SPARK2_STATUS_FILE=… spark2 --probe ready` against a running `spark2 -n 2` (exit 0 every time), next to `/bin/true` and `spark2 --version` for scale: wall time from just before the fork+exec (Go's `os.StartProcess`) to the return of wait4, stdin/stdout/stderr on /dev/null. ")
-	r.detail("10 warm-up rounds, then %d rounds of the three, interleaved. The probe's own work is about its row minus the `--version` row (the same Go binary's start-up).\n\n", rounds)
+	r.detail("10 warm-up rounds, then %d rounds of the %d, interleaved. The probe's own work is about its row minus the `--version` row (the same Go binary's start-up); the empty static Go program (`func main() {}`, built like spark2), where timed, is the floor of any Go program's start.\n\n", rounds, len(cmds))
 	r.detail("| command | median | p99 | min | max |\n|---|---|---|---|---|\n")
-	var med [3]float64
+	med := make([]float64, len(cmds))
+	factName := []string{"true", "version", "probe", "empty"}
 	for k, c := range cmds {
 		x := summarize(times[k])
 		med[k] = x.median
+		fact("probe_ms."+factName[k], x.median)
 		r.detail("| `%s` | %.2f ms | %.2f ms | %.2f ms | %.2f ms |\n", c.name, x.median, p99f(times[k]), x.min, x.max)
 	}
 	r.detail("\n")
-	r.row(fmt.Sprintf("`spark2 --probe ready` wall time, median / p99 of %d (`/bin/true`; `spark2 --version`)", rounds),
-		fmt.Sprintf("%.2f ms / %.2f ms (%.2f ms; %.2f ms)", med[2], p99f(times[2]), med[0], med[1]), "", nil)
+	floorName, floor := "", ""
+	if len(med) > 3 {
+		floorName, floor = "; an empty static Go program", fmt.Sprintf("; %.2f ms", med[3])
+	}
+	r.row(fmt.Sprintf("`spark2 --probe ready` wall time, median / p99 of %d (`/bin/true`; `spark2 --version`%s)", rounds, floorName),
+		fmt.Sprintf("%.2f ms / %.2f ms (%.2f ms; %.2f ms%s)", med[2], p99f(times[2]), med[0], med[1], floor), "", nil)
 	if rounds < s.probeRuns {
 		r.detail("Only %d rounds within the %v budget.\n\n", rounds, s.probeBudget)
 	}

@@ -22,6 +22,9 @@
 //	true                      exit 0 (when there is no /bin/true)
 //	benchtable                turn "go test -bench" output (stdin) into Markdown
 //	run [flags]               the benchmark itself
+//	goals [-load-start L] [-load-end L] FACTS.json...
+//	                          issue 12's goal table from the facts of run -facts
+//	                          and peerbench run -facts
 package main
 
 import (
@@ -60,6 +63,8 @@ func main() {
 		os.Exit(benchTable(os.Stdin, os.Stdout))
 	case "run":
 		os.Exit(run(args))
+	case "goals":
+		os.Exit(goals(args))
 	}
 	fmt.Fprintf(os.Stderr, "spark2bench: unknown mode %q\n", os.Args[1])
 	os.Exit(2)

@@ -13,6 +13,7 @@ func sizeSection(s *settings, r *report) error {
 		return err
 	}
 	n := fi.Size()
+	fact("size_bytes", float64(n))
 	r.row("Binary size, static + stripped (`-trimpath -ldflags \"-s -w\"`)",
 		fmt.Sprintf("%.2f MiB (%d bytes)", float64(n)/(1<<20), n), "≤ 5 MB", yes(n <= 5_000_000))
 	r.detail("### 1. Binary size\n\n`%s`: %d bytes = %.2f MB = %.2f MiB.\n\n", filepath.Base(s.spark2), n, float64(n)/1e6, float64(n)/(1<<20))
@@ -61,6 +62,9 @@ func rssSection(s *settings, r *report) error {
 				rss = append(rss, float64(st["VmRSS"]))
 			}
 			sm := summarize(rss)
+			fact("rss_kb."+string(md), sm.median)
+			fact("rssfile_kb."+string(md), float64(st["RssFile"]))
+			fact("rssanon_kb."+string(md), float64(st["RssAnon"]))
 			r.detail("| %s | %s | %s | %s | %s | %s | %d |\n", md, mib(int(sm.median)), mib(int(sm.max)), mib(st["VmHWM"]),
 				mib(st["RssAnon"]), mib(st["RssFile"]), st["Threads"])
 			r.row(fmt.Sprintf("Master RSS, 4 idle workers, %s (median of %d; VmHWM)", md, sm.n),

@@ -90,6 +90,7 @@ func respawnSection(s *settings, r *report) error {
 	r.detail("| mode | median | min | max | samples (ms) |\n|---|---|---|---|---|\n")
 	for _, name := range names {
 		st := summarize(lat[name])
+		fact("respawn_ms."+name, st.median)
 		var xs []string
 		for _, x := range lat[name] {
 			xs = append(xs, fmt.Sprintf("%.2f", x))

@@ -48,6 +48,8 @@ type settings struct {
 	roll4Runs    int           // rolling respawns of 4 workers (after one warm-up)
 	probeRuns    int           // rounds of the three commands of the probe figure
 	probeBudget  time.Duration // time for those rounds
+	empty        string        // an empty static Go program, a floor for the probe and start-up ("": none)
+	factsPath    string        // where the key figures go as JSON ("": nowhere)
 }
 
 // allSections are the sections of the report, in order.
@@ -83,6 +85,8 @@ func run(args []string) int {
 	fs.IntVar(&s.roll4Runs, "roll4-runs", 7, "rolling respawns of 4 workers, after one warm-up")
 	fs.IntVar(&s.probeRuns, "probe-runs", 200, "rounds of /bin/true, spark2 --version, spark2 --probe ready")
 	fs.DurationVar(&s.probeBudget, "probe-budget", 40*time.Second, "time for the probe rounds")
+	fs.StringVar(&s.empty, "empty", "", "an empty static Go program (func main() {}), timed beside the probe as the floor of any Go program's start")
+	fs.StringVar(&s.factsPath, "facts", "", "write the key figures as JSON to this file, for \"spark2bench goals\"")
 	only := fs.String("only", strings.Join(allSections, ","), "sections to run")
 	fs.Parse(args)
 	if s.spark2 == "" {
@@ -171,6 +175,12 @@ func run(args []string) int {
 		cleanup() // nothing of a section outlives it
 	}
 	r.print(os.Stdout)
+	if s.factsPath != "" {
+		if err := writeFacts(s.factsPath); err != nil {
+			progress("writing the facts: %v", err)
+			return 1
+		}
+	}
 	if r.failed {
 		return 1
 	}

@@ -38,6 +38,8 @@ func startupSection(s *settings, r *report) error {
 	r.detail("| N | spark2 median | spark2 min–max | direct median | direct min–max | spark2 extra | extra per worker | master CPU |\n|---|---|---|---|---|---|---|---|\n")
 	for _, n := range ns {
 		a, b := summarize(sp[n]), summarize(di[n])
+		fact(fmt.Sprintf("startup_ms.%d.spark2", n), a.median)
+		fact(fmt.Sprintf("startup_ms.%d.direct", n), b.median)
 		r.detail("| %d | %.2f ms | %.2f–%.2f | %.2f ms | %.2f–%.2f | %+.2f ms | %+.2f ms | %.1f ms |\n", n, a.median, a.min, a.max, b.median, b.min, b.max,
 			a.median-b.median, (a.median-b.median)/float64(n), summarize(cpu[n]).median)
 		r.row(fmt.Sprintf("Start-up to %d worker(s) running, spark2 vs direct (median of %d)", n, a.n),

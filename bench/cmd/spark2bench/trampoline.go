@@ -30,6 +30,7 @@ func trampolineSection(s *settings, r *report) error {
 		}
 	}
 	sa, sb := summarize(a), summarize(b)
+	fact("trampoline_ms", sb.median-sa.median)
 	r.detail("Where a respawn's time goes (diagnosis, median of %d, exec → the worker's stamp): the worker exec'd directly **%.2f ms**; ", runs, sa.median)
 	r.detail("through spark2's child-mode trampoline (`spark2 __spark2_exec 3 -- worker`, a second Go program start before the worker's exec) **%.2f ms**: the trampoline costs **%.2f ms** per worker start.\n\n", sb.median, sb.median-sa.median)
 	r.row(fmt.Sprintf("Diagnosis: cost of spark2's exec trampoline per worker start (median of %d)", runs),

@@ -69,6 +69,7 @@ func run(args []string) int {
 	fs.DurationVar(&s.startupBudget, "startup-budget", 45*time.Second, "start-up: no new round after this, once 3 rounds are done")
 	total := fs.Duration("total", 450*time.Second, "the whole run's budget: the reload figure gets what is left but -reserve")
 	fs.DurationVar(&s.reserve, "reserve", 120*time.Second, "time kept for the figures after the reload figure")
+	factsPath := fs.String("facts", "", "write the PID 1 figures (start-up, memory, reaping per init) as JSON to this file")
 	which := fs.String("reload-which", "", "diagnosis: reload only these servers (default: all of -reload-servers)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -248,6 +249,12 @@ func run(args []string) int {
 		stopWeb(ws)
 	}
 	emitOnce.Do(func() { emit("") })
+	if *factsPath != "" {
+		if err := writeFacts(s, *factsPath); err != nil {
+			progress("writing the facts: %v", err)
+			failed = true
+		}
+	}
 	if failed {
 		return 1
 	}
