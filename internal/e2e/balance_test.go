@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spark2/spark2/internal/loadgen"
 )
 
 // reuseport runs spark2 with --balance reuseport and the http helper.
@@ -122,20 +124,20 @@ func TestBalanceReuseportSocketPerSlot(t *testing.T) {
 func TestBalanceReuseportSplitsKeepAlive(t *testing.T) {
 	m := reuseport(t, plain, 2)
 	_, port := m.readyHTTP(2)
-	l := startLoad(t, "http://127.0.0.1:"+port+"/", 32, 60*time.Second)
-	eventually(t, "20000 answers", func() bool { return l.ok.Load() >= 20000 })
-	l.finish()
-	l.report(t)
-	if len(l.byPid) != 2 {
-		t.Fatalf("answers by worker %v, want both workers", l.byPid)
+	l := startLoad(t, "http://127.0.0.1:"+port+"/", loadgen.KeepAlive, 32, 60*time.Second)
+	eventually(t, "20000 answers", func() bool { return l.ok() >= 20000 })
+	r := l.finishClean()
+	byPid := r.ByKey // the helper's body starts with pid=N
+	if len(byPid) != 2 {
+		t.Fatalf("answers by worker %v, want both workers", byPid)
 	}
 	lo, hi := int64(1<<62), int64(0)
-	for _, n := range l.byPid {
+	for _, n := range byPid {
 		lo, hi = min(lo, int64(n)), max(hi, int64(n))
 	}
-	t.Logf("answers by worker %v: max/min %.2f", l.byPid, float64(hi)/float64(lo))
-	if 4*lo < l.ok.Load() {
-		t.Fatalf("answers by worker %v: one got less than a quarter", l.byPid)
+	t.Logf("answers by worker %v: max/min %.2f", byPid, float64(hi)/float64(lo))
+	if 4*lo < r.OK {
+		t.Fatalf("answers by worker %v: one got less than a quarter", byPid)
 	}
 }
 
@@ -155,7 +157,7 @@ func TestBalanceReuseportScaleUpAndDown(t *testing.T) {
 	m := run(t, plain, nil, "-n", "1", "-p", "0", "--ready", "notify", "--balance", "reuseport", "-v", "-u", "65534",
 		self, "helper", "http", "notify")
 	_, port := m.readyHTTP(1)
-	l := startLoad(t, "http://127.0.0.1:"+port+"/", 16, 60*time.Second)
+	l := startLoad(t, "http://127.0.0.1:"+port+"/", loadgen.KeepAlive, 16, 60*time.Second)
 	m.signal(syscall.SIGTTIN)
 	added, _ := m.readyHTTP(1)
 	if _, ok := added[1]; !ok {
@@ -168,8 +170,8 @@ func TestBalanceReuseportScaleUpAndDown(t *testing.T) {
 	eventually(t, "the refused TTIN in the log", func() bool {
 		return strings.Contains(m.Stderr(), "cannot add a worker") && strings.Contains(m.Stderr(), "bound 2 before the privilege drop")
 	})
-	after := l.ok.Load()
-	eventually(t, "load flowing", func() bool { return l.ok.Load() > after+2000 })
+	after := l.ok()
+	eventually(t, "load flowing", func() bool { return l.ok() > after+2000 })
 
 	m.signal(syscall.SIGTTOU)
 	eventually(t, "slot 1's socket closed", func() bool {
@@ -178,21 +180,17 @@ func TestBalanceReuseportScaleUpAndDown(t *testing.T) {
 	if err := syscall.Kill(added[1], 0); err == nil {
 		t.Fatalf("slot 1's worker %d still runs after its socket was closed", added[1])
 	}
-	after = l.ok.Load()
-	eventually(t, "load flowing on one worker", func() bool { return l.ok.Load() > after+2000 })
+	after = l.ok()
+	eventually(t, "load flowing on one worker", func() bool { return l.ok() > after+2000 })
 
 	m.signal(syscall.SIGTTIN)
 	again, _ := m.readyHTTP(1)
 	if _, ok := again[1]; !ok || listening(port) != 2 {
 		t.Fatalf("TTIN after TTOU started %v with %d sockets listening; want slot 1 and 2", again, listening(port))
 	}
-	after = l.ok.Load()
-	eventually(t, "load flowing on two workers", func() bool { return l.ok.Load() > after+2000 })
-	l.finish()
-	l.report(t)
-	if l.refused.Load() != 0 || l.failed.Load() != 0 {
-		t.Fatalf("%d refused, %d failed: %q", l.refused.Load(), l.failed.Load(), l.firstErrs)
-	}
+	after = l.ok()
+	eventually(t, "load flowing on two workers", func() bool { return l.ok() > after+2000 })
+	l.finishClean()
 	// Keep-alive connections stay where they are: new ones reach the new worker.
 	if by := newConnections(t, port, 200); len(by) != 2 {
 		t.Fatalf("new connections answered by %v, want both workers", by)

@@ -98,10 +98,13 @@ func TestKeepAliveReusesConnections(t *testing.T) {
 		return ok(w, fmt.Sprintf("conn-%p n=%d", w, n))
 	})
 	r := run(t, Config{URL: s.url(), Conns: 4, Requests: 400})
-	if r.Sent != 400 || r.OK != 400 || r.Failed != 0 || r.Connects != 4 || s.accepted.Load() != 4 {
-		t.Fatalf("want 400 OK on 4 connections, got %v (accepted %d)", r, s.accepted.Load())
+	// The 400 requests are shared: on a busy machine a connection may find
+	// them all taken before it connects, so "at most 4" is what holds.
+	c := r.Connects
+	if r.Sent != 400 || r.OK != 400 || r.Failed != 0 || c < 1 || c > 4 || s.accepted.Load() != int64(c) {
+		t.Fatalf("want 400 OK on at most 4 connections, got %v (accepted %d)", r, s.accepted.Load())
 	}
-	if len(r.ByKey) != 4 || len(r.ConnsByKey) != 4 || len(r.Latencies) != 400 || r.Err() != nil {
+	if len(r.ByKey) != c || len(r.ConnsByKey) != c || len(r.Latencies) != 400 || r.Err() != nil {
 		t.Fatalf("want 4 keys (one per connection) and 400 latencies: %v", r)
 	}
 }
