@@ -100,7 +100,7 @@ func TestKeepAliveReusesConnections(t *testing.T) {
 	r := run(t, Config{URL: s.url(), Conns: 4, Requests: 400})
 	// The 400 requests are shared: on a busy machine a connection may find
 	// them all taken before it connects, so "at most 4" is what holds.
-	c := r.Connects
+	c := int(r.Connects)
 	if r.Sent != 400 || r.OK != 400 || r.Failed != 0 || c < 1 || c > 4 || s.accepted.Load() != int64(c) {
 		t.Fatalf("want 400 OK on at most 4 connections, got %v (accepted %d)", r, s.accepted.Load())
 	}
