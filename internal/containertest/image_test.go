@@ -60,7 +60,9 @@ func TestServesAsPID1WithNWorkers(t *testing.T) {
 		kids := c.workers()
 		n := 0
 		for _, k := range kids {
-			if k.comm == "node" {
+			// The bootstrap titles the worker "node <app>" (comm is
+			// the title's first 15 bytes).
+			if k.comm == "node" || strings.HasPrefix(k.comm, "node ") {
 				n++
 			}
 		}
