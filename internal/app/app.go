@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/sig"
 )
@@ -29,12 +30,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	cwd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: find the working directory: %v\n", err)
-		return ExitFailure
+		return exitcode.Failure
 	}
 	res, err := config.Parse(args, os.LookupEnv, cwd)
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: %v\n", err)
-		return ExitUsage
+		return exitcode.Usage
 	}
 	if res.Action != config.ActionRun {
 		if code, stopped := unsubscribe(signals); stopped {
@@ -44,10 +45,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	switch res.Action {
 	case config.ActionHelp:
 		fmt.Fprint(stdout, res.Help)
-		return ExitOK
+		return exitcode.OK
 	case config.ActionVersion:
 		fmt.Fprintf(stdout, "spark2 %s\n", config.Version)
-		return ExitOK
+		return exitcode.OK
 	case config.ActionStatus:
 		return statusCommand(res.Config, stdout, stderr)
 	case config.ActionRespawn:
@@ -72,7 +73,7 @@ func unsubscribe(signals chan os.Signal) (code int, stopped bool) {
 		select {
 		case s := <-signals:
 			if ss, ok := s.(syscall.Signal); ok && sig.Of(s) == sig.Stop {
-				return 128 + int(ss), true
+				return exitcode.SignalBase + int(ss), true
 			}
 		default:
 			return 0, false

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -22,11 +23,11 @@ import (
 func findMaster(c config.Config) (*status.File, int, error) {
 	path, err := statusPath(c)
 	if err != nil {
-		return nil, ExitUsage, err
+		return nil, exitcode.Usage, err
 	}
 	uid, err := masterUID(c)
 	if err != nil {
-		return nil, ExitUsage, err
+		return nil, exitcode.Usage, err
 	}
 	f, err := status.ReadTrusted(path, uid)
 	switch {
@@ -59,7 +60,7 @@ func openMaster(c config.Config) (*status.File, *status.Master, int, error) {
 	case errors.Is(err, status.ErrGone):
 		return f, nil, status.NotRunning, fmt.Errorf("no spark2 master is running here: %v", err)
 	case err != nil:
-		return f, nil, ExitFailure, err
+		return f, nil, exitcode.Failure, err
 	}
 	return f, m, 0, nil
 }
@@ -93,7 +94,7 @@ func statusCommand(c config.Config, stdout, stderr io.Writer) int {
 	if c.ExitCode {
 		return verdict
 	}
-	return ExitOK
+	return exitcode.OK
 }
 
 // respawnCommand is -R/--respawn: SIGCONT to the master.
@@ -106,10 +107,10 @@ func respawnCommand(c config.Config, stdout, stderr io.Writer) int {
 	defer m.Close()
 	if err := m.Signal(unix.SIGCONT); err != nil {
 		fmt.Fprintf(stderr, "spark2: --respawn: %v\n", err)
-		return ExitFailure
+		return exitcode.Failure
 	}
 	fmt.Fprintf(stdout, "spark2: respawning the %d workers of the master (pid %d)\n", len(f.Workers), f.Pid)
-	return ExitOK
+	return exitcode.OK
 }
 
 // killCommand is --kill: SIGTERM to the master, then wait until it is gone
@@ -128,10 +129,10 @@ func killCommand(c config.Config, stdout, stderr io.Writer) int {
 	}
 	if err := stopMaster(f, m, stopWait(c, f)); err != nil {
 		fmt.Fprintf(stderr, "spark2: --kill: %v\n", err)
-		return ExitFailure
+		return exitcode.Failure
 	}
 	fmt.Fprintf(stdout, "spark2: the master (pid %d) has stopped\n", f.Pid)
-	return ExitOK
+	return exitcode.OK
 }
 
 // stopMargin is what --kill and --force wait beyond the master's stop

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -22,19 +23,19 @@ func killOwnInit(c config.Config, f *status.File, m *status.Master, stdout, stde
 	uid, _ := masterUID(c)
 	if err := m.Signal(unix.SIGTERM); err != nil {
 		fmt.Fprintf(stderr, "spark2: --kill: %v\n", err)
-		return ExitFailure
+		return exitcode.Failure
 	}
 	fmt.Fprintf(stdout, "spark2: stop requested of the master (pid 1 of this PID namespace): it stops its workers, then exits, and the kernel ends every process left here, this command included\n")
 	deadline := time.Now().Add(stopWait(c, f))
 	for time.Now().Before(deadline) {
 		if now, err := status.ReadTrusted(path, uid); err == nil && now.Pid == f.Pid && (now.State == status.Stopping || now.State == status.Stopped) {
 			fmt.Fprintf(stdout, "spark2: the master (pid 1) is stopping\n")
-			return ExitOK
+			return exitcode.OK
 		}
 		if m.Exited(10 * time.Millisecond) {
-			return ExitOK
+			return exitcode.OK
 		}
 	}
 	fmt.Fprintf(stderr, "spark2: --kill: the master (pid 1) got SIGTERM but its status file %s does not say it is stopping after %s; see its log\n", path, stopWait(c, f))
-	return ExitFailure
+	return exitcode.Failure
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/logs"
 	"github.com/spark2/spark2/internal/procfs"
@@ -42,13 +43,13 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	if c.Chdir != "" {
 		if err := os.Chdir(c.Chdir); err != nil {
 			fmt.Fprintf(stderr, "spark2: change directory to %s (-C/--chdir): %v\n", c.Chdir, err)
-			return ExitUsage
+			return exitcode.Usage
 		}
 	}
 	if c.Force {
 		if err := forceOut(c, errs); err != nil {
 			fmt.Fprintf(errs, "spark2: --force: %v\n", err)
-			return ExitFailure
+			return exitcode.Failure
 		}
 	}
 	if err := launch.HideInherited(); err != nil {
@@ -74,7 +75,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	reload, stopWatch, err := startWatch(c, log)
 	if err != nil {
 		fmt.Fprintf(errs, "spark2: --watch: %v\n", err)
-		return ExitUsage
+		return exitcode.Usage
 	}
 	defer stopWatch()
 	var sw *statusWriter
@@ -131,12 +132,12 @@ func reopen(c config.Config, out *logs.Sink) func() error {
 func exitCode(o supervisor.Outcome, log hclog.Logger) int {
 	switch o.Reason {
 	case supervisor.StopKilled:
-		return ExitStopKilled
+		return exitcode.StopKilled
 	case supervisor.WorkersEnded, supervisor.Permanent:
 		return o.Code
 	}
 	log.Info("stopped gracefully")
-	return ExitOK
+	return exitcode.OK
 }
 
 // descendants is the supervisor's OS.Descendants: every process below

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/listener"
 	"github.com/spark2/spark2/internal/logs"
@@ -45,7 +46,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	}
 	self, err := selfPath()
 	if err != nil {
-		return fail(ExitFailure, fmt.Errorf("find spark2's own binary, needed to start workers: %w", err))
+		return fail(exitcode.Failure, fmt.Errorf("find spark2's own binary, needed to start workers: %w", err))
 	}
 	m := &master{workers: &workers{spec: launch.Spec{Self: self, Command: c.Command, ReadyFD: c.ReadyFD}, errs: errs, log: log}}
 	w := m.workers
@@ -53,7 +54,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		cwd, _ := os.Getwd()
 		app, err := nodeapp.Find(cwd)
 		if err != nil {
-			return fail(ExitUsage, err)
+			return fail(exitcode.Usage, err)
 		}
 		w.node = &nodeapp.Options{App: app, Eval: c.Eval, Include: c.Include, Debug: c.Debug, Comment: c.Comment}
 		w.spec.Command = []string{"node", app}
@@ -61,13 +62,13 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	}
 	w.readyNotify = c.ReadyNotify || (w.node != nil && !c.ReadyGiven)
 	if m.id, err = privdrop.Resolve(c.User, c.Group); err != nil {
-		return fail(ExitUsage, err)
+		return fail(exitcode.Usage, err)
 	}
 	env := []string{"SPARK2_ENV=" + c.Env, "NODE_ENV=" + c.Env}
 	if !c.NoListen {
 		port, err := m.bind(c)
 		if err != nil {
-			return fail(ExitFailure, err)
+			return fail(exitcode.Failure, err)
 		}
 		env = append(env, "LISTEN_FDS=1", "LISTEN_FDNAMES=spark2", "PORT="+strconv.Itoa(port))
 		if c.Host != "" {
@@ -78,13 +79,13 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		pair, err := tlsfiles.Load(c.SSLKey, c.SSLCrt)
 		if err != nil {
 			m.close()
-			return fail(ExitUsage, err)
+			return fail(exitcode.Usage, err)
 		}
 		env = append(env, pair.Env()...)
 	}
 	if w.out, err = openOut(c.AccessLog, m.id, stdout); err != nil {
 		m.close()
-		return fail(ExitUsage, err)
+		return fail(exitcode.Usage, err)
 	}
 	if m.sock, err = ready.Listen(); err != nil {
 		log.Warn("no NOTIFY_SOCKET for workers; only --ready fd or DURATION can tell when they are ready", "error", err)
@@ -95,15 +96,15 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	}
 	if err := m.openStatus(c, log); err != nil {
 		m.close()
-		return fail(ExitUsage, err)
+		return fail(exitcode.Usage, err)
 	}
 	if m.pidDone, err = writePidFile(c.PidFile, m.id); err != nil {
 		m.close()
-		return fail(ExitUsage, err)
+		return fail(exitcode.Usage, err)
 	}
 	if err := privdrop.Apply(m.id); err != nil {
 		m.close()
-		return fail(ExitUsage, err)
+		return fail(exitcode.Usage, err)
 	}
 	w.spec.NoNewPrivs = m.id != nil
 	w.env = launch.Env(os.Environ(), append(env, c.Set...)...)
@@ -111,14 +112,14 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 	// line and exit 127 or 126 now, not a worker that fails after the banner.
 	if err := launch.Check(w.spec.Command[0], w.env); err != nil {
 		m.close()
-		code := ExitFailure
+		code := exitcode.Failure
 		var ee *launch.ExecError
 		if errors.As(err, &ee) {
 			code = ee.Code
 		}
 		return fail(code, err)
 	}
-	return m, ExitOK
+	return m, exitcode.OK
 }
 
 // openStatus prepares the status file's directory, for the user spark2 will

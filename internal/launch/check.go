@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/spark2/spark2/internal/exitcode"
 )
 
 // Check looks COMMAND's name up the way Child will, in the PATH of env (the
@@ -17,11 +19,12 @@ import (
 // (after the privilege drop): executable means executable by that user.
 //
 // It returns nil when name is a file that user may execute; otherwise an
-// *ExecError with Code 127 (not found: "exec NAME: not found (PATH=...)") or
-// 126 (found, but a directory, not a regular file, or not executable).
+// *ExecError with Code exitcode.NotFound (not found: "exec NAME: not found
+// (PATH=...)") or exitcode.CannotExecute (found, but a directory, not a
+// regular file, or not executable).
 func Check(name string, env []string) error {
 	if strings.Contains(name, "/") {
-		return checkFile(name, name, 127)
+		return checkFile(name, name, exitcode.NotFound)
 	}
 	path := lookupEnv(env, "PATH")
 	var firstErr error
@@ -34,20 +37,20 @@ func Check(name string, env []string) error {
 			return nil
 		}
 		if firstErr == nil && !errors.Is(err, errMissing) {
-			firstErr = err // found, but not executable: 126 unless a later entry works
+			firstErr = err // found, but not executable: CannotExecute unless a later entry works
 		}
 	}
 	if firstErr != nil {
 		return firstErr
 	}
-	return &ExecError{Code: 127, Msg: fmt.Sprintf("exec %s: not found (PATH=%s); give its full path, or fix PATH (--set PATH=...)", name, path)}
+	return &ExecError{Code: exitcode.NotFound, Msg: fmt.Sprintf("exec %s: not found (PATH=%s); give its full path, or fix PATH (--set PATH=...)", name, path)}
 }
 
 // errMissing marks a candidate that does not exist, for Check's PATH walk.
 var errMissing = errors.New("missing")
 
 // checkFile checks that file is a regular file the caller may execute.
-// missingCode is the code for a file that does not exist: 127 for a name
+// missingCode is the code for a file that does not exist: NotFound for a name
 // given with a "/", 0 while walking PATH (then errMissing is returned).
 func checkFile(name, file string, missingCode int) error {
 	fail := func(code int, why string) error {
@@ -61,14 +64,14 @@ func checkFile(name, file string, missingCode int) error {
 		}
 		return fail(missingCode, "no such file")
 	case err != nil:
-		return fail(126, err.Error())
+		return fail(exitcode.CannotExecute, err.Error())
 	case st.IsDir():
-		return fail(126, file+" is a directory")
+		return fail(exitcode.CannotExecute, file+" is a directory")
 	case !st.Mode().IsRegular():
-		return fail(126, file+" is not a regular file")
+		return fail(exitcode.CannotExecute, file+" is not a regular file")
 	}
 	if err := unix.Faccessat(unix.AT_FDCWD, file, unix.X_OK, unix.AT_EACCESS); err != nil {
-		return fail(126, file+" is not executable ("+err.Error()+"); chmod +x it, or run it through its interpreter")
+		return fail(exitcode.CannotExecute, file+" is not executable ("+err.Error()+"); chmod +x it, or run it through its interpreter")
 	}
 	return nil
 }

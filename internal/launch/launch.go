@@ -48,6 +48,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/procfs"
 )
 
@@ -88,7 +89,7 @@ type Process struct {
 
 // ExecError says why COMMAND could not be executed.
 type ExecError struct {
-	Code int    // 127: not found; 126: found but not executable
+	Code int    // exitcode.NotFound or exitcode.CannotExecute (found but not executable)
 	Msg  string // one line, naming the command
 }
 
@@ -205,7 +206,7 @@ func readExecResult(r *os.File, name string) error {
 	code, msg, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
 	n, err := strconv.Atoi(code)
 	if err != nil {
-		return &ExecError{Code: 126, Msg: strings.TrimSpace(string(b))}
+		return &ExecError{Code: exitcode.CannotExecute, Msg: strings.TrimSpace(string(b))}
 	}
 	return &ExecError{Code: n, Msg: msg}
 }

@@ -11,7 +11,7 @@
   const util = require('util');
 
   const EXIT_CRASH = 1;
-  const EXIT_INVALID_APP = 78; // EX_CONFIG, nodeapp.ExitInvalidApp: respawning cannot help
+  const EXIT_INVALID_APP = 78; // EX_CONFIG, Go's exitcode.Permanent (internal/exitcode): respawning cannot help
   // When the worker stops, a connection that stays idle this long (a
   // keep-alive connection between requests, a browser's preconnect, a port
   // probe) is closed; below spark2's default --stop-timeout of 8 s.

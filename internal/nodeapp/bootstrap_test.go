@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/spark2/spark2/internal/exitcode"
 )
 
 const helloApp = `module.exports = require('http').createServer((req, res) => res.end('hello ' + req.url));`
@@ -101,8 +103,8 @@ func TestInvalidApp(t *testing.T) {
 	t.Parallel()
 	dir := writeApp(t, map[string]string{"app.js": `module.exports = {};`})
 	w := spawn(t, dir, Options{}, false)
-	if code := w.waitExit(); code != ExitInvalidApp {
-		t.Fatalf("exit code %d, want %d", code, ExitInvalidApp)
+	if code := w.waitExit(); code != exitcode.Permanent {
+		t.Fatalf("exit code %d, want %d", code, exitcode.Permanent)
 	}
 	want := "Spark2: invalid application " + filepath.Join(dir, "app.js") +
 		": it must export an http.Server or net.Server, e.g. module.exports = require('http').createServer(handler)\n"

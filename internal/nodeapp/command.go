@@ -7,12 +7,6 @@ import (
 	"strings"
 )
 
-// ExitInvalidApp is the exit code of a node worker whose module does not
-// export a net.Server, or whose TLS key or certificate node rejects (EX_CONFIG
-// from sysexits.h). spark2 treats it, before the worker was ever ready, as a
-// permanent failure, not a crash to respawn.
-const ExitInvalidApp = 78
-
 // inspectPort is the port of slot 0's inspector with -D; slot N gets
 // inspectPort+N, so workers never collide (a seed quirk).
 const inspectPort = 9229

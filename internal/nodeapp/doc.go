@@ -13,12 +13,12 @@
 //  3. require(SPARK2_APP) (import() for an ES module that require cannot
 //     load); the server is module.exports, else module.exports.default, else
 //     exports.server, whichever is a net.Server first. None is: the seed's
-//     "Spark2: invalid application <path>: ..." on stderr and exit
-//     ExitInvalidApp. Loading throws: the stack on stderr and exit 1.
+//     "Spark2: invalid application <path>: ..." on stderr and exit 78
+//     (exitcode.Permanent). Loading throws: the stack on stderr and exit 1.
 //  4. SPARK2_SSL_KEY_PEM and SPARK2_SSL_CRT_PEM set (PEM text, not paths): a
 //     tls.Server listens and hands each decrypted socket to the app's
 //     'connection' event, so the app is served over TLS unchanged. A key or
-//     certificate node rejects: exit ExitInvalidApp. An app that is a TLS
+//     certificate node rejects: exit 78 (exitcode.Permanent). An app that is a TLS
 //     server itself (https.Server) keeps its own certificate. Both variables
 //     leave process.env before step 2, so no code or child of the app sees
 //     the key.
@@ -42,7 +42,7 @@
 //     to the app to end. A second signal changes nothing: spark2 SIGKILLs the
 //     worker at its stop timeout.
 //
-// Exit codes of a node worker: 0 after a graceful stop, ExitInvalidApp (78)
+// Exit codes of a node worker: 0 after a graceful stop, 78 (exitcode.Permanent)
 // for an app that can never serve, 1 for anything that may be transient
 // (--eval or the app's load throws, listen fails, an uncaught exception).
 package nodeapp

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spark2/spark2/internal/exitcode"
 )
 
 // selfSigned returns the PEM of a new ECDSA key and of a certificate for
@@ -93,8 +95,8 @@ func TestUnusableCertificateIsInvalidApp(t *testing.T) {
 	_, otherCert, _ := selfSigned(t)
 	w := spawn(t, writeApp(t, map[string]string{"app.js": helloApp}), Options{}, false,
 		"SPARK2_SSL_KEY_PEM="+keyPEM, "SPARK2_SSL_CRT_PEM="+otherCert)
-	if code := w.waitExit(); code != ExitInvalidApp {
-		t.Fatalf("exit code %d, want %d", code, ExitInvalidApp)
+	if code := w.waitExit(); code != exitcode.Permanent {
+		t.Fatalf("exit code %d, want %d", code, exitcode.Permanent)
 	}
 	if stderr := w.stderr.String(); !strings.HasPrefix(stderr, "Spark2: cannot serve over TLS with --ssl-key and --ssl-crt: ") {
 		t.Errorf("stderr: %s", stderr)

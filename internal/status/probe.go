@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/procfs"
 )
 
@@ -14,13 +15,13 @@ const (
 	Ready = "ready" // the master can serve: alive, heartbeat fresh, a ready worker, not stopping
 )
 
-// Verdicts of Check, which are also the exit codes of
-// `spark2 --status --exit-code` and `spark2 --probe`.
+// Verdicts of Check: the exit codes of `spark2 --status --exit-code` and
+// `spark2 --probe`, defined (and documented) in internal/exitcode.
 const (
-	Healthy    = 0 // the probe passes
-	Unhealthy  = 1 // the master runs but fails the probe (stale, no ready worker, ...)
-	NotRunning = 3 // no master: no status file, or its pid is gone or now another process
-	Unknown    = 4 // the status file cannot be read or parsed
+	Healthy    = exitcode.OK         // the probe passes
+	Unhealthy  = exitcode.Unhealthy  // the master runs but fails the probe (stale, no ready worker, ...)
+	NotRunning = exitcode.NotRunning // no master: no status file, or its pid is gone or now another process
+	Unknown    = exitcode.Unknown    // the status file cannot be read or parsed
 )
 
 // Alive reports whether f's master still runs: its pid exists, is not a

@@ -5,13 +5,15 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/spark2/spark2/internal/exitcode"
 )
 
 // ExitCode turns a wait status into a shell-style exit code: the exit status,
 // or 128+N for a process killed by signal N.
 func ExitCode(st syscall.WaitStatus) int {
 	if st.Signaled() {
-		return 128 + int(st.Signal())
+		return exitcode.SignalBase + int(st.Signal())
 	}
 	return st.ExitStatus()
 }

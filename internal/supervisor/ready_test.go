@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/ready"
 )
 
@@ -103,12 +104,12 @@ func TestPermanentExitBeforeReadyStops(t *testing.T) {
 	h := newHarness(t, notifyOptions(2))
 	ps := h.startedN(2)
 	h.until("exec seen", func(s Snapshot) bool { return s.Slots[1].Worker.Running })
-	h.exit(ps[0].pid, exited(ExitPermanent))
+	h.exit(ps[0].pid, exited(exitcode.Permanent))
 	if k := h.killed(); k != (kill{-ps[1].pid, syscall.SIGTERM}) {
 		t.Fatalf("got %+v, want TERM to the other worker", k)
 	}
-	h.exit(ps[1].pid, exited(ExitPermanent))
-	if o := h.result(); o.Reason != Permanent || o.Code != ExitPermanent {
+	h.exit(ps[1].pid, exited(exitcode.Permanent))
+	if o := h.result(); o.Reason != Permanent || o.Code != exitcode.Permanent {
 		t.Fatalf("outcome %+v, want Permanent 78", o)
 	}
 }
@@ -117,7 +118,7 @@ func TestPermanentExitAfterReadyIsACrash(t *testing.T) {
 	h := newHarness(t, notifyOptions(1))
 	p := h.startedRunning()
 	h.say(p.pid, ready.Message{Ready: true})
-	h.exit(p.pid, exited(ExitPermanent))
+	h.exit(p.pid, exited(exitcode.Permanent))
 	h.startedRunning()
 }
 

@@ -15,7 +15,7 @@ const (
 	Stopped      Reason = iota // a stop signal; every process ended within the stop timeout
 	StopKilled                 // a stop signal; something had to be SIGKILLed at the stop timeout
 	WorkersEnded               // --restart no/on-failure and every worker has ended
-	Permanent                  // COMMAND cannot run (Code 126, 127) or said so (Code ExitPermanent)
+	Permanent                  // COMMAND cannot run (Code exitcode.NotFound, CannotExecute) or said so (exitcode.Permanent)
 )
 
 // Outcome is what Run returns.

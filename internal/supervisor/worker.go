@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
@@ -56,12 +57,6 @@ type worker struct {
 	pollAt   time.Time
 	giveUpAt time.Time
 }
-
-// ExitPermanent is the exit status (EX_CONFIG) by which a worker says that
-// respawning it cannot help (spark2's node bootstrap uses it for a module
-// that exports no server). Before any worker was ever ready it stops spark2
-// with that code; after, it is a crash like any other.
-const ExitPermanent = 78
 
 type execResult struct {
 	pid int
@@ -290,7 +285,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 			s.fatal(ee.Code)
 			return
 		}
-	case code == ExitPermanent && !s.everReady:
+	case code == exitcode.Permanent && !s.everReady:
 		w.log.Error("worker failed permanently (exit 78, EX_CONFIG) before any worker was ready; stopping", "uptime", uptime.Round(time.Millisecond))
 		s.fatal(code)
 		return

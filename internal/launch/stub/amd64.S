@@ -13,7 +13,8 @@
  * It unblocks every signal, sets every signal to its default action, marks
  * every fd from the report fd up close-on-exec, and execs. If exec (or
  * prctl) fails, it writes the errno as one byte to the report fd and exits
- * 127 (ENOENT, ENOTDIR) or 126 (anything else).
+ * 127 (ENOENT, ENOTDIR) or 126 (anything else): exitcode.NotFound and
+ * exitcode.CannotExecute of internal/exitcode.
  */
 	.intel_syntax noprefix
 	.set	BASE, 0x400000
@@ -147,12 +148,12 @@ exec:
 
 fail:	neg	eax			/* errno */
 	mov	[rsp], al
-	mov	ebx, 126
+	mov	ebx, 126		/* exitcode.CannotExecute */
 	cmp	eax, 2			/* ENOENT */
 	je	10f
 	cmp	eax, 20			/* ENOTDIR */
 	jne	11f
-10:	mov	ebx, 127
+10:	mov	ebx, 127		/* exitcode.NotFound */
 11:	mov	eax, 1			/* write(fd, &errno, 1) */
 	mov	edi, r14d
 	mov	rsi, rsp

@@ -128,12 +128,12 @@ exec:
 
 fail:	neg	x0, x0			/* errno */
 	strb	w0, [sp]
-	mov	x19, #126
+	mov	x19, #126		/* exitcode.CannotExecute */
 	cmp	x0, #2			/* ENOENT */
 	b.eq	10f
 	cmp	x0, #20			/* ENOTDIR */
 	b.ne	11f
-10:	mov	x19, #127
+10:	mov	x19, #127		/* exitcode.NotFound */
 11:	mov	x8, #64			/* write(fd, &errno, 1) */
 	mov	x0, x22
 	mov	x1, sp
