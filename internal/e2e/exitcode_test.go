@@ -1,12 +1,17 @@
 package e2e
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spark2/spark2/internal/exitcode"
 )
 
 func TestRestartNoPropagatesExitCode(t *testing.T) {
@@ -98,4 +103,80 @@ func TestCrashLoopBacksOff(t *testing.T) {
 	if code := m.wait(); code != 0 {
 		t.Fatalf("exit code %d, want 0", code)
 	}
+}
+
+// exitScenarios makes the binary exit with each code of README's "Exit
+// codes" table, keyed by the code (exitcode.SignalBase: a worker killed by a
+// signal under --restart no); each returns spark2's exit code and stderr.
+func exitScenarios(t *testing.T, md mode) map[int]func() (int, string) {
+	t.Helper()
+	dir := t.TempDir()
+	runCode := func(args ...string) (int, string) {
+		m := run(t, md, nil, args...)
+		return m.wait(), m.Stderr()
+	}
+	stopped := func(args ...string) (int, string) {
+		m := run(t, md, nil, args...)
+		m.readyWorkers(1)
+		m.signal(syscall.SIGTERM)
+		return m.wait(), m.Stderr()
+	}
+	return map[int]func() (int, string){
+		exitcode.OK: func() (int, string) { return stopped(helper("serve")...) },
+		exitcode.StopKilled: func() (int, string) {
+			return stopped(append([]string{"--stop-timeout", "1s"}, helper("serve", "ignore-term")...)...)
+		},
+		exitcode.SignalBase: func() (int, string) {
+			code, stderr := runCode("--restart", "no", "/bin/sh", "-c", "kill -USR2 $$")
+			return code - int(syscall.SIGUSR2), stderr
+		},
+		exitcode.NotFound:      func() (int, string) { return runCode(filepath.Join(dir, "missing")) },
+		exitcode.CannotExecute: func() (int, string) { return runCode(dir) },
+		exitcode.Permanent:     func() (int, string) { return runCode(append([]string{"-n", "2"}, helper("exit", "78")...)...) },
+		exitcode.Usage:         func() (int, string) { return runCode("-n", "zero", "/bin/true") },
+		exitcode.Failure: func() (int, string) {
+			taken, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer taken.Close()
+			return runCode(append([]string{"-H", "127.0.0.1", "-p", strconv.Itoa(taken.Addr().(*net.TCPAddr).Port)}, helper("serve")...)...)
+		},
+	}
+}
+
+// TestEveryReadmeExitCodeFromTheBinary (issue 13 item 2): every code in
+// README's "Exit codes" table (parsed here) is what the binary exits with in
+// that row's situation, as a plain process and as PID 1; a code in the table
+// that no scenario here produces fails the test, as does a scenario for a
+// code the table lacks. internal/exitcode's tests hold the table to the
+// constants.
+func TestEveryReadmeExitCodeFromTheBinary(t *testing.T) {
+	codeWord := regexp.MustCompile(`\b(\d+)(\+N)?\b`)
+	readme := map[int]string{}
+	for _, row := range readmeTable(t, "Exit codes") {
+		for _, m := range codeWord.FindAllStringSubmatch(row[1], -1) {
+			n, _ := strconv.Atoi(m[1]) // 128+N: the scenario's key is SignalBase
+			if _, dup := readme[n]; !dup {
+				readme[n] = row[0]
+			}
+		}
+	}
+	bothModes(t, func(t *testing.T, md mode) {
+		scenarios := exitScenarios(t, md)
+		for code, situation := range readme {
+			if scenarios[code] == nil {
+				t.Errorf("README's exit code %d (%s): no scenario here produces it", code, situation)
+			}
+		}
+		for code, produce := range scenarios {
+			if _, ok := readme[code]; !ok {
+				t.Errorf("exit code %d is not in README's Exit codes table", code)
+				continue
+			}
+			if got, stderr := produce(); got != code {
+				t.Errorf("%q: exit %d, want %d; stderr:\n%s", readme[code], got, code, tail(stderr, 10))
+			}
+		}
+	})
 }

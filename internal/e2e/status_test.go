@@ -193,9 +193,7 @@ func TestStatusDirectoryNotWritable(t *testing.T) {
 	env := []string{"SPARK2_STATUS_FILE=" + filepath.Join(dir, "file", "status.json")}
 	m := run(t, plain, env, helper("serve")...)
 	m.readyWorkers(1) // it still serves
-	if !strings.Contains(m.Stderr(), "no status file") {
-		t.Fatalf("stderr does not say why there is no status file:\n%s", m.Stderr())
-	}
+	eventually(t, "a log line saying why there is no status file", func() bool { return strings.Contains(m.Stderr(), "no status file") })
 }
 
 // freePort returns a TCP port that was free a moment ago.
