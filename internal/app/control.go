@@ -157,18 +157,13 @@ func stopMaster(f *status.File, m *status.Master, timeout time.Duration) error {
 		return err
 	}
 	if !m.Exited(timeout) {
-		return fmt.Errorf("the master (pid %d) is still running %s after SIGTERM, its stop timeout and a margin; see its log", f.Pid, timeout.Round(time.Millisecond))
+		return stillRunning(f, timeout)
 	}
 	return nil
 }
 
-// forceOut stops a master that runs with configuration c, for --force.
-func forceOut(c config.Config, stderr io.Writer) error {
-	f, m, _, err := openMaster(c)
-	if f == nil || err != nil {
-		return nil // nothing to stop
-	}
-	defer m.Close()
-	fmt.Fprintf(stderr, "spark2: --force: stopping the running master (pid %d)\n", f.Pid)
-	return stopMaster(f, m, stopWait(c, f))
+// stillRunning is the error of a master (that of f) that has not stopped
+// within timeout after SIGTERM.
+func stillRunning(f *status.File, timeout time.Duration) error {
+	return fmt.Errorf("the master (pid %d) is still running %s after SIGTERM, its stop timeout and a margin; see its log", f.Pid, timeout.Round(time.Millisecond))
 }

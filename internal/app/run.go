@@ -47,9 +47,13 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		}
 	}
 	if c.Force {
-		if err := forceOut(c, errs); err != nil {
+		stopped, err := forceOut(c, signals, errs)
+		if err != nil {
 			fmt.Fprintf(errs, "spark2: --force: %v\n", err)
 			return exitcode.Failure
+		}
+		if stopped {
+			return exitcode.OK
 		}
 	}
 	if err := launch.HideInherited(); err != nil {

@@ -236,3 +236,30 @@ func TestPidFile(t *testing.T) {
 		t.Fatal("the pid file outlived the master")
 	}
 }
+
+// TestTermDuringForceWaitStopsAtOnce (issue 10 leftover): a TERM to a
+// `--force` master while it waits for the running master to stop cuts the
+// wait short: it exits 0 at once, having started no worker, and the master it
+// asked to stop goes on stopping by itself.
+func TestTermDuringForceWaitStopsAtOnce(t *testing.T) {
+	env, _ := statusEnv(t)
+	first := run(t, plain, env, append([]string{"--no-listen", "--stop-timeout", "40s"}, helper("serve", "ignore-term")...)...)
+	first.readyWorkers(1)
+	second := run(t, plain, env, append([]string{"--no-listen", "--force"}, helper("serve")...)...)
+	first.line("got SIGTERM") // the first one's worker ignores it: the wait is 40 s and more
+	eventually(t, "the second master waiting", func() bool { return strings.Contains(second.Stderr(), "--force: stopping the running master") })
+	start := time.Now()
+	second.signal(syscall.SIGTERM)
+	if code := second.wait(); code != 0 {
+		t.Errorf("the --force master: exit %d after TERM, want 0; stderr:\n%s", code, second.Stderr())
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("the --force master took %v to stop after TERM: it waited for the other one", took)
+	}
+	if out := second.Stdout(); len(out) != 0 || strings.Contains(second.Stderr(), "spark2 starting") {
+		t.Errorf("the --force master started workers: stdout %q, stderr:\n%s", out, second.Stderr())
+	}
+	if !first.alive() {
+		t.Errorf("the first master is gone already; want it still stopping (its worker ignores TERM)")
+	}
+}

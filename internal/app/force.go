@@ -1,0 +1,64 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/sig"
+)
+
+// forceOut stops the master that runs with configuration c, for --force: it
+// sends it SIGTERM and waits until it has gone (stopWait). A stop signal
+// (TERM, INT) that arrives on signals meanwhile cuts the wait short: forceOut
+// says so on stderr and returns stopped, and the other master goes on
+// stopping by itself; spark2 then stops before any worker starts (README,
+// Signals). Other signals that arrive meanwhile are put back on signals, in
+// their order, for the master this one becomes. It returns false, nil when
+// there is no master to stop or it has stopped, and an error when that
+// master cannot be signalled or is still running after the wait.
+func forceOut(c config.Config, signals chan os.Signal, stderr io.Writer) (stopped bool, err error) {
+	f, m, _, err := openMaster(c)
+	if f == nil || err != nil {
+		return false, nil // nothing to stop
+	}
+	fmt.Fprintf(stderr, "spark2: --force: stopping the running master (pid %d)\n", f.Pid)
+	if err := m.Signal(unix.SIGTERM); err != nil {
+		m.Close()
+		return false, err
+	}
+	timeout := stopWait(c, f)
+	exited := make(chan bool, 1)
+	go func() {
+		exited <- m.Exited(timeout)
+		m.Close() // here, not before: the wait polls m's pidfd
+	}()
+	var held []os.Signal
+	defer func() {
+		for _, s := range held {
+			select {
+			case signals <- s:
+			default: // full: os/signal would have dropped it too
+			}
+		}
+	}()
+	for {
+		select {
+		case ok := <-exited:
+			if !ok {
+				return false, stillRunning(f, timeout)
+			}
+			return false, nil
+		case s := <-signals:
+			if sig.Of(s) == sig.Stop {
+				fmt.Fprintf(stderr, "spark2: --force: %s while waiting for the master (pid %d) to stop: stopping before any worker starts; that master goes on stopping\n", unix.SignalName(s.(syscall.Signal)), f.Pid)
+				return true, nil
+			}
+			held = append(held, s)
+		}
+	}
+}
