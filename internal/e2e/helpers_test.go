@@ -28,6 +28,8 @@ import (
 //	signals               catch every signal it can, say ready on NOTIFY_SOCKET, print
 //	                      "got N slot=S pid=P" per signal; "bye" and exit 0 on TERM
 //	http READY [CRASH]    an HTTP server on the socket from spark2 (see httpWorker)
+//	zombie-then-exec PROGRAM ARG...
+//	                      leave a zombie child, print "zombie pid=N", exec PROGRAM
 func runHelper(name string, args []string) int {
 	selfBin, _ = os.Executable()
 	switch name {
@@ -68,6 +70,8 @@ func runHelper(name string, args []string) int {
 		return reportSignals()
 	case "notifyflood": // notify_test.go
 		return notifyFlood(args)
+	case "zombie-then-exec": // reap_test.go
+		return zombieThenExec(args)
 	case "nap":
 		d, _ := time.ParseDuration(args[0])
 		time.Sleep(d)

@@ -47,3 +47,44 @@ func TestWorkerStatusStillRightAmongOrphans(t *testing.T) {
 		}
 	})
 }
+
+// zombieThenExec is the helper "zombie-then-exec PROGRAM ARG...": it starts
+// a child that exits at once, waits until that child is a zombie (never
+// reaping it), prints "zombie pid=N" and execs PROGRAM in its place, which
+// so starts as the parent of a zombie whose SIGCHLD came before it existed.
+func zombieThenExec(args []string) int {
+	pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{})
+	if err != nil {
+		fmt.Println("zombie-then-exec:", err)
+		return 1
+	}
+	for deadline := time.Now().Add(10 * time.Second); !isZombie(pid); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			fmt.Println("zombie-then-exec: the child never ended")
+			return 1
+		}
+	}
+	fmt.Printf("zombie pid=%d\n", pid)
+	err = syscall.Exec(args[0], args, os.Environ())
+	fmt.Println("zombie-then-exec:", err)
+	return 1
+}
+
+// TestZombieFromBeforeTheStartIsReaped (issue 10 item 18, black-box): spark2
+// started (by exec) as the parent of a child that had already ended, whose
+// SIGCHLD it so never gets, reaps it once its reaper is up, as PID 1 and as
+// a plain process: its first pass does not wait for a SIGCHLD. Nothing else
+// ends meanwhile (the worker serves), so without that pass the zombie would
+// stay until some other child of spark2 ended.
+func TestZombieFromBeforeTheStartIsReaped(t *testing.T) {
+	bothModes(t, func(t *testing.T, md mode) {
+		m := runVia(t, md, helper("zombie-then-exec"), nil, helper("serve")...)
+		m.line("zombie pid=")
+		m.readyWorkers(1)
+		eventually(t, "no zombie below spark2", func() bool { return m.zombies() == 0 })
+		m.signal(syscall.SIGTERM)
+		if code := m.wait(); code != 0 {
+			t.Fatalf("exit %d, want 0; stderr:\n%s", code, m.Stderr())
+		}
+	})
+}
