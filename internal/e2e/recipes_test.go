@@ -170,14 +170,25 @@ func TestRecipeUvicorn(t *testing.T) {
 		maxFailedPerStop: [2]int64{loadgen.KeepAlive: recipeConns, loadgen.NewConnection: recipeConns / 2}})
 }
 
-func TestRecipeNginx(t *testing.T) {
+// nginxTmp checks for nginx and returns the environment that puts run.sh's
+// prefixes (nginx's config, pid file and temporary files) in a directory of
+// the test's own.
+func nginxTmp(t *testing.T) []string {
+	t.Helper()
 	needServer(t, "nginx", exec.Command("nginx", "-v"))
-	runRecipe(t, recipe{dir: "nginx", args: []string{"--stop-signal", "QUIT", "--ready", "500ms", "--set", "NGINX=3;", "./run.sh"}})
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // nginx's worker runs as nobody
+		t.Fatal(err)
+	}
+	return []string{"TMPDIR=" + dir}
+}
+
+func TestRecipeNginx(t *testing.T) {
+	runRecipe(t, recipe{dir: "nginx", env: nginxTmp(t), args: []string{"--stop-signal", "QUIT", "--ready", "500ms", "--set", "NGINX=3;", "./run.sh"}})
 }
 
 func TestRecipeNginxKeepAlive(t *testing.T) {
-	needServer(t, "nginx", exec.Command("nginx", "-v"))
-	runRecipe(t, recipe{dir: "nginx", args: []string{"--stop-signal", "QUIT", "--ready", "500ms", "--set", "NGINX=3;", "--set", "NGINX_KEEPALIVE_TIMEOUT=65", "./run.sh"},
+	runRecipe(t, recipe{dir: "nginx", env: nginxTmp(t), args: []string{"--stop-signal", "QUIT", "--ready", "500ms", "--set", "NGINX=3;", "--set", "NGINX_KEEPALIVE_TIMEOUT=65", "./run.sh"},
 		// nginx's QUIT closes idle keep-alive connections at once: at most
 		// each connection of the load once per stop (README.md, "Recipes").
 		maxFailedPerStop: [2]int64{loadgen.KeepAlive: recipeConns}})
