@@ -30,6 +30,16 @@ case $host in
 *) listen="$host:$PORT" ;;
 esac
 
+# nginx takes an inherited socket as it is, and expects it non-blocking (as
+# its own are); spark2 passes it blocking (systemd's default), and an nginx
+# worker would then block in accept() whenever another process took the
+# connection it was woken for, leaving its other connections unanswered.
+# O_NONBLOCK belongs to the socket that every worker shares: setting it here
+# sets it for all of them. perl is Debian's (perl-base is essential).
+perl -MFcntl -e 'open(my $s, "+<&=", 3) or die "fd 3: $!\n";
+	my $f = fcntl($s, F_GETFL, 0) or die "fd 3: $!\n";
+	fcntl($s, F_SETFL, $f | O_NONBLOCK) or die "fd 3: $!\n"'
+
 prefix=${TMPDIR:-/tmp}/spark2-nginx-${SPARK2_WORKER_ID:-0}
 mkdir -p "$prefix/tmp"
 # A file per process: the worker this one replaces may still be running
