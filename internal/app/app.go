@@ -22,11 +22,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == launch.ChildArg {
 		return launch.Child(args[1:])
 	}
-	// Subscribed before anything else (reading a config file, from a FIFO
-	// say, may take a while): as PID 1 a TERM with no handler would make the
-	// Go runtime exit 2, the usage-error code.
-	signals := make(chan os.Signal, signalBuffer)
-	sig.Notify(signals)
+	// A master subscribes before anything else (reading a config file, from
+	// a FIFO say, may take a while): as PID 1 a TERM with no handler would
+	// make the Go runtime exit 2, the usage-error code. A control command,
+	// -h or -V (the command line alone says so) takes the shortest path:
+	// no subscription, no logger, no reaper; parse, read, exit.
+	var signals chan os.Signal
+	if !config.Control(args) {
+		signals = subscribe()
+	}
 	cwd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: find the working directory: %v\n", err)
@@ -37,7 +41,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spark2: %v\n", err)
 		return exitcode.Usage
 	}
-	if res.Action != config.ActionRun {
+	switch {
+	case res.Action == config.ActionRun && signals == nil:
+		signals = subscribe() // --kill --kill=no, say
+	case res.Action != config.ActionRun && signals != nil:
 		if code, stopped := unsubscribe(signals); stopped {
 			return code
 		}
@@ -62,6 +69,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // signalBuffer is the size of the master's signal channel: signals that
 // arrive while it is full are dropped by os/signal.
 const signalBuffer = 128
+
+// subscribe returns the master's signal channel, subscribed to every signal
+// it handles (see sig.Notify).
+func subscribe() chan os.Signal {
+	signals := make(chan os.Signal, signalBuffer)
+	sig.Notify(signals)
+	return signals
+}
 
 // unsubscribe gives the signals back to their default action, for the
 // commands that are not a master. A stop signal (TERM, INT) that came while

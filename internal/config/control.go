@@ -117,3 +117,34 @@ func checkStatusFiles(t *table, o *options, won map[string]source) error {
 	}
 	return nil
 }
+
+// Control reports whether args (the arguments without the program name) ask
+// for something other than a master run: a control command (--status,
+// --probe, -R/--respawn, --kill), -h/--help or -V/--version. These are
+// command-line only, so args alone decide: Control reads no env var and no
+// file, and it is cheap, for the app to take its shortest path (no signal
+// subscription) before Parse. A command line that does not split (an unknown
+// option, a missing value) gives false, unless -h/--help came first; Parse
+// is still the judge of every command line.
+func Control(args []string) bool {
+	t, err := loadTable()
+	if err != nil {
+		return false
+	}
+	cl, err := split(t, args)
+	switch {
+	case cl.help:
+		return true
+	case err != nil:
+		return false
+	case cl.version:
+		return true
+	}
+	for _, s := range cl.flags {
+		switch s.opt.long {
+		case keyStatus, keyProbe, keyRespawn, keyKill:
+			return true
+		}
+	}
+	return false
+}

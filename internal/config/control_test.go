@@ -164,3 +164,46 @@ func TestBadControlInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { wantUsageError(t, tc.w, tc.args, tc.want) })
 	}
 }
+
+// TestControlMatchesParse: Control, which reads the command line alone, says
+// "not a master run" exactly where Parse gives an action other than
+// ActionRun, but for a control option turned off again (--kill=no), and
+// "a run" for a command line that Parse refuses.
+func TestControlMatchesParse(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		control bool
+	}{
+		{nil, false},
+		{[]string{"node", "--status"}, false},
+		{[]string{"--", "--probe", "ready"}, false},
+		{[]string{"-n", "2", "app"}, false},
+		{[]string{"-p", "--status"}, false}, // a missing value: Parse refuses it
+		{[]string{"--nope", "--status"}, false},
+		{[]string{"--status"}, true},
+		{[]string{"--probe", "ready"}, true},
+		{[]string{"--probe=live", "-p", "3000"}, true},
+		{[]string{"-R"}, true},
+		{[]string{"--respawn"}, true},
+		{[]string{"--kill"}, true},
+		{[]string{"-V"}, true},
+		{[]string{"--version"}, true},
+		{[]string{"-h"}, true},
+		{[]string{"--help", "--nope"}, true},
+		{[]string{"--kill", "--kill=no"}, true}, // Parse gives ActionRun: the app subscribes after it
+	} {
+		if got := Control(tc.args); got != tc.control {
+			t.Errorf("Control(%q) = %v, want %v", tc.args, got, tc.control)
+		}
+		res, err := Parse(tc.args, nil, t.TempDir())
+		if err != nil {
+			if tc.control {
+				t.Errorf("Parse(%q): %v", tc.args, err)
+			}
+			continue
+		}
+		if notRun := res.Action != ActionRun; notRun && !tc.control {
+			t.Errorf("Parse(%q) = action %d, but Control says a run", tc.args, res.Action)
+		}
+	}
+}

@@ -3,7 +3,7 @@ package listener
 import (
 	"errors"
 	"fmt"
-	"net"
+	"net/netip"
 	"os"
 	"strconv"
 
@@ -158,9 +158,23 @@ func (g *Group) String() string { return display(g.Host, g.Port) }
 // bindReuseport creates a blocking, close-on-exec TCP socket with
 // SO_REUSEADDR and SO_REUSEPORT and binds it; it returns the bound port.
 func bindReuseport(host string, port int) (*groupSocket, int, error) {
-	family, sa, err := sockaddr(host, port)
+	f, fd, bound, err := bind(host, port, true)
 	if err != nil {
 		return nil, 0, err
+	}
+	return &groupSocket{file: f, fd: fd}, bound, nil
+}
+
+// bind creates a blocking, close-on-exec TCP socket with SO_REUSEADDR (and
+// SO_REUSEPORT when reuseport), binds it to host:port ("" host: every
+// interface, IPv6 and IPv4, or IPv4 alone where there is no IPv6) and
+// returns it with its descriptor and the bound port. It binds with system
+// calls: the host is an IP literal (config checks it), so nothing needs
+// net's resolver, which would add a quarter of a megabyte to spark2.
+func bind(host string, port int, reuseport bool) (*os.File, int, int, error) {
+	family, sa, err := sockaddr(host, port)
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 	if err != nil && host == "" && family == unix.AF_INET6 {
@@ -168,14 +182,18 @@ func bindReuseport(host string, port int) (*groupSocket, int, error) {
 		fd, err = unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
 	}
 	if err != nil {
-		return nil, 0, os.NewSyscallError("socket", err)
+		return nil, 0, 0, os.NewSyscallError("socket", err)
 	}
-	s := &groupSocket{file: os.NewFile(uintptr(fd), "spark2-listener"), fd: fd}
-	fail := func(call string, err error) (*groupSocket, int, error) {
-		s.file.Close()
-		return nil, 0, os.NewSyscallError(call, err)
+	f := os.NewFile(uintptr(fd), "spark2-listener")
+	fail := func(call string, err error) (*os.File, int, int, error) {
+		f.Close()
+		return nil, 0, 0, os.NewSyscallError(call, err)
 	}
-	for _, opt := range []int{unix.SO_REUSEADDR, unix.SO_REUSEPORT} {
+	opts := []int{unix.SO_REUSEADDR}
+	if reuseport {
+		opts = append(opts, unix.SO_REUSEPORT)
+	}
+	for _, opt := range opts {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt, 1); err != nil {
 			return fail("setsockopt", err)
 		}
@@ -198,31 +216,51 @@ func bindReuseport(host string, port int) (*groupSocket, int, error) {
 	case *unix.SockaddrInet6:
 		port = a.Port
 	}
-	return s, port, nil
+	return f, fd, port, nil
 }
 
-// sockaddr turns -H's value (an IP literal, a zone allowed; "" for every
-// interface) and a port into a socket address.
+// sockaddr turns -H's value (an IP literal, a zone allowed: a name or an
+// index; "" for every interface) and a port into a socket address.
 func sockaddr(host string, port int) (int, unix.Sockaddr, error) {
 	if host == "" {
 		return unix.AF_INET6, &unix.SockaddrInet6{Port: port}, nil
 	}
-	a, err := net.ResolveTCPAddr("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	a, err := netip.ParseAddr(host)
 	if err != nil {
 		return 0, nil, err
 	}
-	if ip4 := a.IP.To4(); ip4 != nil {
-		return unix.AF_INET, &unix.SockaddrInet4{Port: port, Addr: [4]byte(ip4)}, nil
+	if a.Unmap().Is4() {
+		return unix.AF_INET, &unix.SockaddrInet4{Port: port, Addr: a.Unmap().As4()}, nil
 	}
-	sa := &unix.SockaddrInet6{Port: port, Addr: [16]byte(a.IP.To16())}
-	if a.Zone != "" {
-		ifi, err := net.InterfaceByName(a.Zone)
-		if err != nil {
+	sa := &unix.SockaddrInet6{Port: port, Addr: a.As16()}
+	if zone := a.Zone(); zone != "" {
+		if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+			sa.ZoneId = uint32(n)
+		} else if sa.ZoneId, err = interfaceIndex(zone); err != nil {
 			return 0, nil, err
 		}
-		sa.ZoneId = uint32(ifi.Index)
 	}
 	return unix.AF_INET6, sa, nil
+}
+
+// interfaceIndex is the index of the network interface called name.
+func interfaceIndex(name string) (uint32, error) {
+	fail := func(err error) (uint32, error) {
+		return 0, fmt.Errorf("find the interface %q of -H's zone: %w", name, err)
+	}
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return fail(err)
+	}
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fail(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
+		return fail(err)
+	}
+	return ifr.Uint32(), nil
 }
 
 // listen makes s listen with the system's largest backlog, as Go does.

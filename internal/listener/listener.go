@@ -7,7 +7,6 @@ package listener
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -24,43 +23,23 @@ type Listener struct {
 }
 
 // Listen binds host:port for TCP ("" host: every interface, IPv6 and IPv4;
-// port 0: any free port). Its error is an *Error: one line that names the
-// address and says what to do; errors.Is finds the cause (e.g.
-// syscall.EADDRINUSE, syscall.EACCES).
+// port 0: any free port) and listens with the system's largest backlog, as
+// Go's net.Listen does. The socket is blocking, as systemd hands sockets
+// out, and spark2 never touches its mode again: O_NONBLOCK belongs to the
+// socket, which every worker shares, and a Go or Node worker sets it and
+// relies on it. Its error is an *Error: one line that names the address and
+// says what to do; errors.Is finds the cause (e.g. syscall.EADDRINUSE,
+// syscall.EACCES).
 func Listen(host string, port int) (*Listener, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	f, fd, bound, err := bind(host, port, false)
 	if err != nil {
 		return nil, &Error{Addr: display(host, port), Err: err}
 	}
-	defer l.Close() // File is a dup; the Go listener itself is not needed
-	f, err := handOver(l.(*net.TCPListener))
-	if err != nil {
-		return nil, &Error{Addr: display(host, port), Err: err}
+	if err := unix.Listen(fd, maxBacklog()); err != nil {
+		f.Close()
+		return nil, &Error{Addr: display(host, bound), Err: os.NewSyscallError("listen", err)}
 	}
-	return &Listener{File: f, Host: host, Port: l.Addr().(*net.TCPAddr).Port}, nil
-}
-
-// handOver returns a copy of l's socket for workers, in blocking mode (as
-// systemd hands sockets out), whose mode spark2 never touches again.
-//
-// O_NONBLOCK belongs to the socket, which every worker shares: a Go or Node
-// worker sets it and relies on it. net.TCPListener.File gives an *os.File
-// that puts the socket back into blocking mode each time its Fd method is
-// called, and os.StartProcess calls it at every spawn: a running Go worker's
-// accept would then block in the kernel, and its listener's Close would no
-// longer wake it, so it could never stop gracefully. A file made by
-// os.NewFile from a blocking descriptor leaves the mode alone.
-func handOver(l *net.TCPListener) (*os.File, error) {
-	f, err := l.File()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0) // Fd: blocking, once
-	if err != nil {
-		return nil, os.NewSyscallError("fcntl", err)
-	}
-	return os.NewFile(uintptr(fd), "spark2-listener"), nil
+	return &Listener{File: f, Host: host, Port: bound}, nil
 }
 
 // Close closes the socket: new connections are refused from then on.
@@ -94,15 +73,11 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// cause strips net.OpError's "listen tcp ADDR:" prefix, which Error says better.
+// cause strips the system call's name ("bind: "), which Error says better.
 func cause(err error) error {
 	var sys *os.SyscallError
 	if errors.As(err, &sys) {
 		return sys.Err
-	}
-	var op *net.OpError
-	if errors.As(err, &op) {
-		return op.Err
 	}
 	return err
 }

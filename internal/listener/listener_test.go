@@ -92,3 +92,35 @@ func TestSpawningLeavesTheSocketModeAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestHostLiterals: -H takes an IP literal, bound without a resolver: an
+// IPv4-mapped IPv6 address is the IPv4 address, an unknown zone is an
+// error that names it, and a numeric zone is an interface index.
+func TestHostLiterals(t *testing.T) {
+	l, err := Listen("::ffff:127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(l.Port))
+	if err != nil {
+		t.Fatalf("dial the IPv4-mapped listener over IPv4: %v", err)
+	}
+	c.Close()
+	if _, err := Listen("fe80::1%nosuchif0", 0); err == nil || !strings.Contains(err.Error(), "nosuchif0") {
+		t.Fatalf("unknown zone: err %v, want one naming the interface", err)
+	}
+	if fam, sa, err := sockaddr("fe80::1%7", 80); err != nil || fam != unix.AF_INET6 || sa.(*unix.SockaddrInet6).ZoneId != 7 {
+		t.Fatalf("numeric zone: %v %v %v", fam, sa, err)
+	}
+}
+
+func TestZoneByName(t *testing.T) {
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i, err := interfaceIndex("lo"); err != nil || int(i) != lo.Index {
+		t.Fatalf("interfaceIndex(lo) = %d, %v; want %d", i, err, lo.Index)
+	}
+}

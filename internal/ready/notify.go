@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -26,44 +25,55 @@ type Message struct {
 
 // Socket is the master's end of NOTIFY_SOCKET.
 type Socket struct {
-	conn *net.UnixConn
-	Addr string // the value for NOTIFY_SOCKET, e.g. "@spark2-1-3f9a..."
+	file *os.File // non-blocking, in Go's poller: Close wakes Serve
+	Addr string   // the value for NOTIFY_SOCKET, e.g. "@spark2-1-3f9a..."
 }
 
-// Listen opens a notify socket with a fresh abstract name.
+// Listen opens a notify socket with a fresh abstract name. It is made with
+// system calls and read through an *os.File, not with package net's
+// conns, so that the master links none of net's connection code.
 func Listen() (*Socket, error) {
 	name := fmt.Sprintf("@spark2-%d-%016x", os.Getpid(), rand.Uint64()) // unique, not secret: the kernel tells senders apart
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open the notify socket %s: %w", name, err)
+		return nil, fmt.Errorf("open the notify socket %s: %w", name, os.NewSyscallError("socket", err))
 	}
-	raw, err := conn.SyscallConn()
-	if err == nil {
-		var serr error
-		err = raw.Control(func(fd uintptr) {
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED, 1)
-		})
-		if err == nil {
-			err = serr
-		}
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: name}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("open the notify socket %s: %w", name, os.NewSyscallError("bind", err))
 	}
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("ask for sender credentials on the notify socket: %w", err)
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("ask for sender credentials on the notify socket: %w", os.NewSyscallError("setsockopt", err))
 	}
-	return &Socket{conn: conn, Addr: name}, nil
+	return &Socket{file: os.NewFile(uintptr(fd), name), Addr: name}, nil
 }
 
 // Serve reads datagrams until the socket is closed, sending each on out.
 // Datagrams without credentials, and those from a sender f does not allow,
 // are dropped here (and counted, see Filter), so they never reach the loop.
 func (s *Socket) Serve(out chan<- Message, f Filter) {
+	raw, err := s.file.SyscallConn()
+	if err != nil {
+		return
+	}
 	buf := make([]byte, 4096)
 	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
 	drops := &dropCounter{f: f}
 	for {
-		n, oobn, _, _, err := s.conn.ReadMsgUnix(buf, oob)
+		var n, oobn int
+		var rerr error
+		err := raw.Read(func(fd uintptr) bool {
+			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
+			return rerr != unix.EAGAIN
+		})
 		if err != nil {
+			return // closed
+		}
+		if rerr == unix.EINTR {
+			continue
+		}
+		if rerr != nil {
 			return
 		}
 		pid, ok := sender(oob[:oobn])
@@ -75,7 +85,7 @@ func (s *Socket) Serve(out chan<- Message, f Filter) {
 }
 
 // Close closes the socket; Serve returns.
-func (s *Socket) Close() error { return s.conn.Close() }
+func (s *Socket) Close() error { return s.file.Close() }
 
 func sender(oob []byte) (int, bool) {
 	msgs, err := unix.ParseSocketControlMessage(oob)

@@ -41,3 +41,20 @@ func TestParse(t *testing.T) {
 		t.Fatalf("got %+v", m)
 	}
 }
+
+// TestCloseEndsServe: Close wakes a Serve that waits for a datagram.
+func TestCloseEndsServe(t *testing.T) {
+	s, err := Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { s.Serve(make(chan Message), Filter{}); close(done) }()
+	time.Sleep(10 * time.Millisecond) // let Serve block; it returns either way
+	s.Close()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve still runs after Close")
+	}
+}

@@ -1,8 +1,6 @@
 package status
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"path/filepath"
 	"strconv"
 )
@@ -14,7 +12,9 @@ import (
 //
 // base is $XDG_RUNTIME_DIR, else $TMPDIR, else /tmp; uid is the user the
 // master runs as (after -u); port is the listening port, or "nolisten"; hash
-// is 8 hex digits of the working directory (after -C). So two spark2 on one
+// is 8 hex digits of the working directory (after -C): its 32-bit FNV-1a
+// hash, a name and not a secret (the file's trust checks guard it), so
+// spark2 links no cryptographic hash for it. So two spark2 on one
 // laptop, on other ports or for other apps, do not clobber each other, and a
 // probe run in the container with the master's environment finds the file.
 func DefaultPath(lookupEnv func(string) (string, bool), uid int, port string, workdir string) string {
@@ -25,7 +25,11 @@ func DefaultPath(lookupEnv func(string) (string, bool), uid int, port string, wo
 			break
 		}
 	}
-	sum := sha256.Sum256([]byte(workdir))
-	name := "status-" + port + "-" + hex.EncodeToString(sum[:4]) + ".json"
+	h := uint32(2166136261)
+	for i := 0; i < len(workdir); i++ {
+		h = (h ^ uint32(workdir[i])) * 16777619
+	}
+	hash := strconv.FormatUint(uint64(h)|1<<32, 16)[1:] // 8 digits, leading zeros kept
+	name := "status-" + port + "-" + hash + ".json"
 	return filepath.Join(base, "spark2-"+strconv.Itoa(uid), name)
 }

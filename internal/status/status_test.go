@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -212,8 +214,13 @@ func TestDefaultPath(t *testing.T) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 	}
 	a := DefaultPath(env(nil), 1000, "3000", "/srv/app")
-	if !strings.HasPrefix(a, "/tmp/spark2-1000/status-3000-") || !strings.HasSuffix(a, ".json") {
-		t.Fatalf("DefaultPath = %s", a)
+	h := fnv.New32a()
+	h.Write([]byte("/srv/app"))
+	if want := fmt.Sprintf("/tmp/spark2-1000/status-3000-%08x.json", h.Sum32()); a != want {
+		t.Fatalf("DefaultPath = %s, want %s (the working directory's FNV-1a)", a, want)
+	}
+	if b := DefaultPath(env(nil), 1000, "3000", "/"); len(b) != len("/tmp/spark2-1000/status-3000-12345678.json") {
+		t.Fatalf("DefaultPath = %s: not 8 hex digits", b)
 	}
 	if b := DefaultPath(env(nil), 1000, "3000", "/srv/other"); b == a {
 		t.Fatal("two apps share a status file")
