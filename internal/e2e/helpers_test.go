@@ -28,6 +28,7 @@ import (
 //	signals               catch every signal it can, say ready on NOTIFY_SOCKET, print
 //	                      "got N slot=S pid=P" per signal; "bye" and exit 0 on TERM
 //	http READY [CRASH]    an HTTP server on the socket from spark2 (see httpWorker)
+//	health DIR            an HTTP server with go-systemd's watchdog (see healthWorker)
 func runHelper(name string, args []string) int {
 	selfBin, _ = os.Executable()
 	switch name {
@@ -62,6 +63,8 @@ func runHelper(name string, args []string) int {
 		return serve(false)
 	case "http":
 		return httpWorker(args)
+	case "health": // health_test.go
+		return healthWorker(args)
 	case "catchall": // stresshelpers_test.go
 		return catchAll()
 	case "signals": // signals_test.go
