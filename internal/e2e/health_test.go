@@ -383,4 +383,3 @@ func execSpark2(args, env []string) *exec.Cmd {
 	c.Env = append(cleanEnv(), env...)
 	return c
 }
-
