@@ -88,6 +88,10 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		sw = newStatusWriter(m.statusDir, masterIdentity(c, m.workers.spec.Command, m.listenAddr()), log)
 		publish = sw.publish
 	}
+	var memory chan []supervisor.MemoryUse
+	if c.MaxMemory > 0 {
+		memory = make(chan []supervisor.MemoryUse, 1)
+	}
 	sup := supervisor.New(supervisor.Options{
 		Workers:      c.Workers,
 		Restart:      c.Restart,
@@ -101,6 +105,9 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		Reopen:       reopen(c, m.workers.out),
 		Publish:      publish,
 		Slots:        m.slotHooks(log),
+		Watchdog:     m.workers.watchdog,
+		MaxLifetime:  c.MaxLifetime,
+		MaxMemory:    c.MaxMemory,
 	}, supervisor.OS{
 		Start:       m.workers.start,
 		Kill:        syscall.Kill,
@@ -111,10 +118,13 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		After:       time.After,
 		Family:      family,
 		Kick:        reap.Kick,
-	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, Reload: reload}, log)
+	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, Reload: reload, Memory: memory}, log)
+	stopMemory := watchMemory(sup, c.MaxMemory, memory)
 	log.Info("spark2 starting", "version", config.Version, "workers", c.Workers, "command", m.workers.spec.Command,
-		"listen", m.listenAddr(), "balance", c.Balance, "env", c.Env, "user", m.identity())
+		"listen", m.listenAddr(), "balance", c.Balance, "env", c.Env, "user", m.identity(),
+		"watchdog", m.workers.watchdog, "max_lifetime", c.MaxLifetime, "max_memory_bytes", c.MaxMemory)
 	outcome := sup.Run()
+	stopMemory()
 	m.workers.drain(drainTimeout)
 	code = exitCode(outcome, log)
 	if sw != nil {

@@ -94,6 +94,7 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 		go m.sock.Serve(m.notify, notifyFilter(log))
 		env = append(env, "NOTIFY_SOCKET="+m.sock.Addr)
 	}
+	env = append(env, m.watchdogEnv(c, log)...)
 	if err := m.openStatus(c, log); err != nil {
 		m.close()
 		return fail(exitcode.Usage, err)
@@ -225,4 +226,24 @@ func (m *master) identity() string {
 		return "unchanged (uid " + strconv.Itoa(os.Getuid()) + ")"
 	}
 	return fmt.Sprintf("%s uid=%d gid=%d groups=%v", m.id.Name, m.id.UID, m.id.GID, m.id.Groups)
+}
+
+// watchdogEnv is the workers' part of the watchdog protocol: WATCHDOG_USEC
+// (launch then sets WATCHDOG_PID to each worker's own pid). Node apps ping
+// through their ready fd, which stays open for it; other workers need
+// NOTIFY_SOCKET: without one, the watchdog is off (every worker would be
+// hung), and the log says so.
+func (m *master) watchdogEnv(c config.Config, log hclog.Logger) []string {
+	if c.Watchdog <= 0 {
+		return nil
+	}
+	w := m.workers
+	if w.node == nil && m.sock == nil {
+		log.Warn("--watchdog is off: workers have no NOTIFY_SOCKET to send WATCHDOG=1 to")
+		w.watchdog = 0
+		return nil
+	}
+	w.watchdog = c.Watchdog
+	w.spec.ReadyPings = w.node != nil
+	return []string{"WATCHDOG_USEC=" + strconv.FormatInt(c.Watchdog.Microseconds(), 10)}
 }

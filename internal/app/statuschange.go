@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -25,13 +26,18 @@ func sameState(a, b *status.File) bool {
 		})
 }
 
-// addUsage fills in f's resource figures: the master's, and each worker's
-// resident memory.
+// addUsage fills in f's resource figures: the master's, and the resident
+// memory of each worker's process tree (what --max-memory limits).
 func addUsage(f *status.File) {
 	f.Master = status.MasterUsage()
+	all, err := procfs.All()
 	for i := range f.Workers {
-		if f.Workers[i].Pid != 0 {
-			f.Workers[i].RSS = status.RSS(f.Workers[i].Pid)
+		switch pid := f.Workers[i].Pid; {
+		case pid == 0:
+		case err != nil:
+			f.Workers[i].RSS = status.RSS(pid)
+		default:
+			f.Workers[i].RSS = treeRSS(all, pid)
 		}
 	}
 }

@@ -25,6 +25,7 @@ type workers struct {
 	env         []string         // the workers' environment, without SPARK2_WORKER_ID
 	node        *nodeapp.Options // the seed's kind of app; nil when running a COMMAND
 	readyNotify bool             // workers say when they are ready
+	watchdog    time.Duration    // --watchdog, 0 when off (also when workers cannot ping)
 	out         *logs.Sink       // workers' stdout: spark2's stdout or the access log
 	errs        *logs.Sink       // workers' stderr: spark2's stderr
 	log         hclog.Logger
@@ -63,7 +64,7 @@ func (w *workers) start(slot int) (supervisor.Proc, error) {
 	go w.forward(p.Stdout, w.out, p.Pid)
 	go w.forward(p.Stderr, w.errs, p.Pid)
 	ended, release := pidfdOf(p.Pid, p.StartTime)
-	return supervisor.Proc{Pid: p.Pid, StartTime: p.StartTime, Exec: p.Exec, Ready: p.Ready, Ended: ended, Release: release}, nil
+	return supervisor.Proc{Pid: p.Pid, StartTime: p.StartTime, Exec: p.Exec, Ready: p.Ready, Pings: p.Pings, Ended: ended, Release: release}, nil
 }
 
 func (w *workers) forward(r io.ReadCloser, sink *logs.Sink, pid int) {

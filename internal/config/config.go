@@ -49,6 +49,9 @@ type Config struct {
 	ReadyDelay   time.Duration  // unless ReadyNotify: a worker that says nothing is ready this long after its start (0: at once), 0..1h; default 1s
 	ReadyGiven   bool           // --ready was set by some layer (not the default): without it, the app may pick notify for node apps
 	ReadyTimeout time.Duration  // how long a new worker may take to be ready, > 0 and <= 1h; default 30s
+	Watchdog     time.Duration  // 0: off; else a ready worker silent on the watchdog protocol this long is hung; 100ms..1h
+	MaxLifetime  time.Duration  // 0: off; else a worker this old (less a jitter up to 10 %) is replaced, readiness-gated; 1s..10000h
+	MaxMemory    uint64         // 0: off; else bytes of resident memory of a worker's process tree above which it is replaced, readiness-gated; >= 1MiB
 	StatusJSON   bool           // --json: ActionStatus prints the status as JSON; false for the other actions
 	ExitCode     bool           // --exit-code (or --probe): ActionStatus's exit code tells health; false for the other actions
 	Probe        string         // ProbeLive or ProbeReady; "" without --probe (ProbeReady is what a plain --exit-code checks)

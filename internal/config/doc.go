@@ -26,6 +26,9 @@
 //	    --stop-signal SIGNAL     SPARK2_STOP_SIGNAL    TERM
 //	    --ready notify|fd|DURATION SPARK2_READY        1s
 //	    --ready-timeout DURATION SPARK2_READY_TIMEOUT  30s
+//	    --watchdog DURATION      SPARK2_WATCHDOG       0 (off)
+//	    --max-lifetime DURATION  SPARK2_MAX_LIFETIME   0 (off)
+//	    --max-memory SIZE        SPARK2_MAX_MEMORY     0 (off)
 //	-p, --port N                 SPARK2_PORT, PORT     3000
 //	-H, --host ADDR              SPARK2_HOST           * (all interfaces)
 //	    --balance MODE           SPARK2_BALANCE        shared
@@ -93,6 +96,21 @@
 //     letter case (TERM, SIGQUIT), RTMIN+N or RTMAX-N, or a number from 1
 //     to 64 (not 32, 33; a JSON number or string in the file). STOP, TSTP,
 //     TTIN and TTOU are refused: they pause a process. KILL is accepted.
+//   - --watchdog, --max-lifetime (worker health): 0, off (the default); or
+//     a Go duration with a unit ("10s", "500ms", "1h30m"; a bare number
+//     other than 0 is refused: seconds or minutes?), for --watchdog from
+//     100ms to 1h, for --max-lifetime from 1s to 10000h; in the file a
+//     string. With --watchdog, workers get systemd's WATCHDOG_USEC and
+//     WATCHDOG_PID and a ready worker that sends no WATCHDOG=1 for that long
+//     is hung (SIGABRT, KILL after --stop-timeout, respawn); a worker older
+//     than --max-lifetime, less a random jitter of up to 10 %, is replaced
+//     readiness-gated, one slot at a time.
+//   - --max-memory: 0, off (the default); or a size of at least 1MiB: a
+//     number (a fraction allowed) and a unit, B, k/K/KB, M/MB, G/GB, T/TB
+//     (powers of 1000) or Ki/KiB, Mi/MiB, Gi/GiB, Ti/TiB (powers of 1024),
+//     such as "512MiB", "1GiB" or "300M"; in the file a string. A worker
+//     whose process tree's resident memory is above it is replaced
+//     readiness-gated.
 //   - --port: a whole number from 0 to 65535 (a JSON number or string in the
 //     file); 0 lets the kernel pick a free port. An empty PORT counts as
 //     unset; an invalid one is an error naming PORT.

@@ -10,7 +10,13 @@ import (
 // helpEntry returns the part of help that describes option o: from its
 // "--long" line up to the next option's line.
 func helpEntry(help string, o *option) string {
-	start := strings.Index(help, "\n  --"+o.long)
+	start := -1
+	for _, end := range []string{" ", ",", "\n"} { // --watch is not --watchdog
+		if i := strings.Index(help, "\n  --"+o.long+end); i >= 0 {
+			start = i
+			break
+		}
+	}
 	if start < 0 {
 		return ""
 	}

@@ -30,6 +30,7 @@ import (
 //	http READY [CRASH]    an HTTP server on the socket from spark2 (see httpWorker)
 //	zombie-then-exec PROGRAM ARG...
 //	                      leave a zombie child, print "zombie pid=N", exec PROGRAM
+//	health DIR            an HTTP server with go-systemd's watchdog (see healthWorker)
 func runHelper(name string, args []string) int {
 	selfBin, _ = os.Executable()
 	switch name {
@@ -64,6 +65,8 @@ func runHelper(name string, args []string) int {
 		return serve(false)
 	case "http":
 		return httpWorker(args)
+	case "health": // health_test.go
+		return healthWorker(args)
 	case "catchall": // stresshelpers_test.go
 		return catchAll()
 	case "signals": // signals_test.go

@@ -65,6 +65,9 @@ type Spec struct {
 	// ReadyFD gives the worker one more fd, after Files, and its number in
 	// SPARK2_READY_FD: writing anything to it says "ready" (Process.Ready).
 	ReadyFD bool
+	// ReadyPings keeps reading the ready fd after the first write: each
+	// later write is a watchdog keep-alive (Process.Pings). Needs ReadyFD.
+	ReadyPings bool
 	// NoNewPrivs sets no_new_privs in the worker: exec can never gain
 	// privileges (setuid binaries, file capabilities).
 	NoNewPrivs bool
@@ -83,6 +86,9 @@ type Process struct {
 	// ready fd, false when the fd is closed unwritten (the worker ended, or
 	// closed it). nil without Spec.ReadyFD.
 	Ready <-chan bool
+	// Pings receives a value (at most one pending) for each later write to
+	// the ready fd, and is closed with it. nil without Spec.ReadyPings.
+	Pings <-chan struct{}
 	// ViaStub says the worker was started through the exec stub, not Child.
 	ViaStub bool
 }
@@ -158,7 +164,12 @@ func Start(spec Spec) (*Process, error) {
 	if readyR != nil {
 		ready := make(chan bool, 1)
 		p.Ready = ready
-		go awaitReady(readyR, ready)
+		var pings chan struct{}
+		if spec.ReadyPings {
+			pings = make(chan struct{}, 1)
+			p.Pings = pings
+		}
+		go awaitReady(readyR, ready, pings)
 	}
 	// The reaper waits for the process; Release drops Go's handle (a pidfd on
 	// recent kernels) without waiting.
@@ -182,12 +193,27 @@ func withFileLimit(err error) error {
 	return fmt.Errorf("%w: spark2 reached its open file limit (RLIMIT_NOFILE %d); raise it (ulimit -n, docker run --ulimit nofile=N) or run fewer workers", err, rl.Cur)
 }
 
-// awaitReady reports whether the worker wrote to its ready fd before closing it.
-func awaitReady(r *os.File, ready chan<- bool) {
+// awaitReady reports whether the worker wrote to its ready fd before closing
+// it; with pings, it then reads on and sends a ping for each later write (one
+// pending at most: pings that pile up are one keep-alive) until the fd is
+// closed, and closes pings.
+func awaitReady(r *os.File, ready chan<- bool, pings chan<- struct{}) {
 	defer r.Close()
-	var b [1]byte
-	n, _ := r.Read(b[:])
+	var b [64]byte
+	n, _ := r.Read(b[:1])
 	ready <- n > 0
+	if pings == nil {
+		return
+	}
+	defer close(pings)
+	for n > 0 {
+		if n, _ = r.Read(b[:]); n > 0 {
+			select {
+			case pings <- struct{}{}:
+			default:
+			}
+		}
+	}
 }
 
 // readExecResult reads the child's report: nothing before EOF means COMMAND

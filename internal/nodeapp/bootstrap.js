@@ -138,6 +138,11 @@
 
   // ready writes "\n" to $SPARK2_READY_FD and closes it. Without it there is
   // nothing to do: node cannot send to $NOTIFY_SOCKET (a unixgram socket).
+  // Under spark2's --watchdog (WATCHDOG_USEC, with WATCHDOG_PID this pid) the
+  // fd stays open: a timer on the event loop writes "\n" to it every
+  // WATCHDOG_USEC/2, spark2's keep-alive for a node worker, so a blocked
+  // event loop (a handler that never returns) stops the pings and is
+  // found hung. The timer is unref'd: it keeps nothing alive.
   function ready() {
     const text = env.SPARK2_READY_FD;
     if (!text) return;
@@ -146,10 +151,25 @@
     try {
       if (!Number.isInteger(fd) || fd < 0) throw new Error('not a file descriptor');
       fs.writeSync(fd, '\n');
-      fs.closeSync(fd);
+      if (!watchdog(fd)) fs.closeSync(fd);
     } catch (err) {
       process.stderr.write(`Spark2: cannot report readiness on SPARK2_READY_FD=${text}: ${err.message}\n`);
     }
+  }
+
+  function watchdog(fd) {
+    const usec = Number(env.WATCHDOG_USEC);
+    if (!Number.isSafeInteger(usec) || usec <= 0 || Number(env.WATCHDOG_PID) !== process.pid) return false;
+    const timer = setInterval(() => {
+      try {
+        fs.writeSync(fd, '\n');
+      } catch (err) {
+        clearInterval(timer);
+        process.stderr.write(`Spark2: cannot send watchdog keep-alives on the ready fd: ${err.message}\n`);
+      }
+    }, Math.max(1, Math.floor(usec / 2000)));
+    timer.unref();
+    return true;
   }
 
   // 6. Graceful stop, the drain (the same as internal/httpdrain's): stop

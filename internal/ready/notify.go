@@ -1,6 +1,7 @@
 // Package ready receives workers' "I am ready" messages on systemd's
 // NOTIFY_SOCKET protocol: datagrams of newline-separated KEY=VALUE
-// assignments (READY=1, STATUS=..., STOPPING=1) on a unix datagram socket.
+// assignments (READY=1, STATUS=..., STOPPING=1, WATCHDOG=1, WATCHDOG=trigger)
+// on a unix datagram socket.
 // The socket is in the abstract namespace ("@spark2-..."), so it needs no
 // writable directory, and the kernel tells the sender's pid with each
 // datagram (SO_PASSCRED), so a worker cannot speak for another, and a
@@ -18,9 +19,11 @@ import (
 
 // Message is one datagram from a process.
 type Message struct {
-	Pid    int    // the sender, as the kernel saw it
-	Ready  bool   // READY=1
-	Status string // STATUS=..., "" when absent
+	Pid      int    // the sender, as the kernel saw it
+	Ready    bool   // READY=1
+	Status   string // STATUS=..., "" when absent
+	Watchdog bool   // WATCHDOG=1: a keep-alive of systemd's watchdog protocol
+	Trigger  bool   // WATCHDOG=trigger: the sender asks to be treated as hung now
 }
 
 // Socket is the master's end of NOTIFY_SOCKET.
@@ -109,6 +112,9 @@ func parse(pid int, b []byte) Message {
 			m.Ready = string(v) == "1"
 		case "STATUS":
 			m.Status = string(v)
+		case "WATCHDOG":
+			m.Watchdog = m.Watchdog || string(v) == "1"
+			m.Trigger = m.Trigger || string(v) == "trigger"
 		}
 	}
 	return m

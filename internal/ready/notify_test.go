@@ -58,3 +58,19 @@ func TestCloseEndsServe(t *testing.T) {
 		t.Fatal("Serve still runs after Close")
 	}
 }
+
+func TestParseWatchdog(t *testing.T) {
+	for in, want := range map[string]Message{
+		"WATCHDOG=1":                   {Pid: 7, Watchdog: true},
+		"WATCHDOG=trigger":             {Pid: 7, Trigger: true},
+		"READY=1\nWATCHDOG=1\n":        {Pid: 7, Ready: true, Watchdog: true},
+		"WATCHDOG=0":                   {Pid: 7},
+		"WATCHDOG=11":                  {Pid: 7},
+		"WATCHDOG_USEC=5000000":        {Pid: 7},
+		"WATCHDOG=1\nWATCHDOG=trigger": {Pid: 7, Watchdog: true, Trigger: true},
+	} {
+		if got := parse(7, []byte(in)); got != want {
+			t.Errorf("parse(%q) = %+v, want %+v", in, got, want)
+		}
+	}
+}

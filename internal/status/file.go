@@ -57,16 +57,31 @@ type Worker struct {
 	Restarts    int       `json:"restarts"`              // respawns of this slot after a worker ended on its own
 	LastExit    string    `json:"last_exit,omitempty"`   // how its last worker ended, e.g. "exited 1"
 	Replacement int       `json:"replacement,omitempty"` // pid of its replacement during a rolling respawn
-	RSS         uint64    `json:"rss_bytes"`             // the worker process's resident memory
+	RSS         uint64    `json:"rss_bytes"`             // resident memory of the worker's process tree
+	LastReason  string    `json:"last_reason,omitempty"` // why its worker was last replaced: crashed, hung, memory, lifetime or respawn
+	Replaced    Replaced  `json:"replaced"`              // replacements of this slot's worker by reason
 	RespawnAt   time.Time `json:"respawn_at,omitzero"`   // a respawn waiting out its back-off
 	Deaths      int       `json:"deaths_in_a_row"`       // quick deaths in a row
 }
 
 // Totals are counts over the master's life.
 type Totals struct {
-	Spawned       int `json:"spawned"`
-	Restarts      int `json:"restarts"`
-	FailedReloads int `json:"failed_reloads"`
+	Spawned       int      `json:"spawned"`
+	Restarts      int      `json:"restarts"`
+	FailedReloads int      `json:"failed_reloads"`
+	Replaced      Replaced `json:"replaced"` // replacements of workers by reason, over every slot
+}
+
+// Replaced counts replacements of workers by reason (Worker.LastReason's
+// words). A hung worker (the watchdog) and a crash are failures; memory
+// (--max-memory), lifetime (--max-lifetime) and respawn (a rolling respawn)
+// are healthy, readiness-gated replacements.
+type Replaced struct {
+	Crashed  int `json:"crashed"`
+	Hung     int `json:"hung"`
+	Memory   int `json:"memory"`
+	Lifetime int `json:"lifetime"`
+	Respawn  int `json:"respawn"`
 }
 
 // Usage is the master's own resource use.

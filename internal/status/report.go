@@ -3,6 +3,7 @@ package status
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,9 +42,11 @@ func Report(w io.Writer, f *File, now time.Time) {
 	}
 	p(" Workers: %s, listening on %s, %s mode, spark2 %s", f.State, listen, f.Env, f.Version)
 	p(" Restarts: %d, failed reloads: %d, heartbeat %s ago", f.Totals.Restarts, f.Totals.FailedReloads, now.Sub(f.Heartbeat).Round(time.Millisecond))
+	r := f.Totals.Replaced
+	p(" Replaced: crashed %d, hung %d, memory %d, lifetime %d, respawn %d", r.Crashed, r.Hung, r.Memory, r.Lifetime, r.Respawn)
 	p("%s", rule)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  SLOT\tPID\tREADY\tUPTIME\tRSS\tRESTARTS\tLAST EXIT\t")
+	fmt.Fprintln(tw, "  SLOT\tPID\tREADY\tUPTIME\tRSS\tRESTARTS\tLAST EXIT\tLAST REPLACED\t")
 	for _, wk := range f.Workers {
 		pid, ready, uptime := "-", "no", "-"
 		if wk.Pid != 0 {
@@ -59,7 +62,14 @@ func Report(w io.Writer, f *File, now time.Time) {
 		if last == "" {
 			last = "-"
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%d\t%s\t\n", wk.Slot, pid, ready, uptime, mib(wk.RSS), wk.Restarts, last)
+		reason := "-"
+		if wk.LastReason != "" {
+			reason = strconv.Quote(wk.LastReason) // as written, and no control characters from a forged file
+			if isReason(wk.LastReason) {
+				reason = wk.LastReason
+			}
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", wk.Slot, pid, ready, uptime, mib(wk.RSS), wk.Restarts, last, reason)
 	}
 	tw.Flush()
 	p("%s", rule)
@@ -76,3 +86,12 @@ func live(ws []Worker) []Worker {
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1fMB", float64(b)/(1<<20)) }
+
+// isReason reports whether r is one of the reasons the master writes.
+func isReason(r string) bool {
+	switch r {
+	case "crashed", "hung", "memory", "lifetime", "respawn":
+		return true
+	}
+	return false
+}

@@ -23,6 +23,7 @@ type harness struct {
 	signals chan os.Signal
 	notify  chan ready.Message
 	reload  chan string
+	memory  chan []MemoryUse
 	starts  chan fakeProc
 	kills   chan kill
 	outcome chan Outcome
@@ -66,7 +67,7 @@ func testOptions(workers int) Options {
 func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 	t.Helper()
 	h := &harness{
-		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message), reload: make(chan string),
+		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message), reload: make(chan string), memory: make(chan []MemoryUse),
 		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1),
 		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{}, parents: map[int]int{},
 		family: map[int][]ProcRef{}, killErr: map[int]error{}, running: map[int]bool{},
@@ -88,9 +89,10 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 			return append([]ProcRef(nil), h.family[leader.Pid]...)
 		},
 		Kick: func() { h.mu.Lock(); h.kicks++; h.mu.Unlock() },
+		Rand: func(n int64) int64 { return 0 },
 	}
 	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: newTestWriter(t)})
-	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, Reload: h.reload}, log)
+	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, Reload: h.reload, Memory: h.memory}, log)
 	go func() { h.outcome <- h.sup.Run() }()
 	return h
 }

@@ -21,6 +21,11 @@ func (s *Supervisor) respawnAll(why string) {
 		s.log.Info("a respawn is already queued after the failed one; it will run then", "why", why, "in", s.requeue.at.Sub(s.os.Now()).Round(time.Millisecond))
 		return
 	}
+	if s.renewing != nil {
+		s.log.Info("a worker is being replaced; the rolling respawn follows", "why", why, "reason", s.renewing.reason)
+		s.rollWanted = why
+		return
+	}
 	if s.roll != nil {
 		if !s.roll.again { // said once per rollout: a signal storm must not flood the log
 			s.log.Info("rolling respawn in progress; another follows it", "why", why)
@@ -45,6 +50,7 @@ func (s *Supervisor) rollNext() {
 			s.roll = nil
 			s.requeue.failures = 0
 			s.log.Info("rolling respawn done")
+			s.nextRenewal()
 			return
 		}
 		sl := s.slots[s.roll.slot]
@@ -65,6 +71,7 @@ func (s *Supervisor) onReady(w *worker) {
 	w.ready, w.readyAt, w.readyBy = true, time.Time{}, time.Time{}
 	s.everReady = true
 	s.deliverHeld(w)
+	s.watchOnReady(w)
 	w.log.Debug("worker is ready", "after", s.os.Now().Sub(w.started).Round(time.Millisecond))
 	sl := s.slotOf(w)
 	if sl == nil || sl.next != w {
@@ -72,17 +79,30 @@ func (s *Supervisor) onReady(w *worker) {
 	}
 	old := sl.cur
 	sl.cur, sl.next = w, nil
+	renewed := s.renewing != nil && s.renewing.slot == sl
+	reason := ReasonRespawn
+	if renewed {
+		reason = s.renewing.reason
+	}
+	s.replaced(sl, reason)
 	if old != nil {
-		old.log.Debug("replaced", "by", w.pid)
+		old.log.Info("worker replaced; stopping it", "reason", reason, "by", w.pid)
 		s.stopWorker(old)
 	}
-	if s.roll != nil && s.roll.slot == sl.id {
+	switch {
+	case renewed:
+		s.renewalDone()
+	case s.roll != nil && s.roll.slot == sl.id:
 		s.rollNext()
 	}
 }
 
 // rolloutFailed abandons the rollout: the old workers keep serving.
 func (s *Supervisor) rolloutFailed(sl *slot, why string) {
+	if s.renewing != nil && s.renewing.slot == sl {
+		s.renewalFailed(sl, why)
+		return
+	}
 	s.counts.FailedReloads++
 	s.log.Error("rolling respawn failed; the old workers keep serving", "slot", sl.id, "why", why)
 	if s.roll != nil && s.roll.again && s.stop == nil {
@@ -96,6 +116,7 @@ func (s *Supervisor) rolloutFailed(sl *slot, why string) {
 	if sl.cur == nil && s.stop == nil {
 		s.scheduleRespawn(sl, 0)
 	}
+	s.nextRenewal()
 }
 
 // requeued is a respawn asked for while a rollout ran that then failed: it

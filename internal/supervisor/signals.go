@@ -97,6 +97,9 @@ func (s *Supervisor) scaleDown() {
 	sl := s.slots[len(s.slots)-1]
 	s.slots = s.slots[:len(s.slots)-1]
 	s.removed(sl)
+	if s.renewing != nil && s.renewing.slot == sl {
+		defer s.renewalDone()
+	}
 	for _, w := range []*worker{sl.cur, sl.next} {
 		if w != nil {
 			s.stopWorker(w)

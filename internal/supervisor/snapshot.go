@@ -25,6 +25,8 @@ type SlotState struct {
 	RespawnAt    time.Time   // a respawn waiting out its back-off; zero when none
 	Restarts     int         // respawns after a worker of this slot ended on its own
 	LastExit     string      // how its last worker ended ("exited 1"); "" if none has
+	LastReason   string      // why its worker was last replaced (Reason...); "" if it never was
+	Replaced     Replacements
 }
 
 // WorkerState is one worker in a Snapshot.
@@ -61,6 +63,7 @@ func (s *Supervisor) snapshot() Snapshot {
 		snap.Slots = append(snap.Slots, SlotState{
 			ID: sl.id, Worker: stateOf(sl.cur), Replacement: stateOf(sl.next),
 			DeathsInARow: sl.failures, RespawnAt: sl.spawnAt, Restarts: sl.restarts, LastExit: sl.lastExit,
+			LastReason: sl.lastReason, Replaced: sl.replaced,
 		})
 	}
 	return snap

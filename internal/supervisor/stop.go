@@ -47,6 +47,7 @@ func (s *Supervisor) beginStop(outcome Outcome) {
 		return
 	}
 	s.roll = nil
+	s.renewing, s.renewals, s.rollWanted = nil, nil, ""
 	for _, sl := range s.slots {
 		sl.spawnAt = time.Time{}
 	}

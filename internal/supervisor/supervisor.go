@@ -25,6 +25,10 @@ type Proc struct {
 	StartTime uint64       // identifies the process with Pid; 0 if unknown
 	Exec      <-chan error // one value: nil once COMMAND runs, or the *launch.ExecError
 	Ready     <-chan bool  // one value: true if the worker said "ready" on its ready fd; nil for none
+	// Pings receives a value for each write to the ready fd after the
+	// first: the watchdog keep-alives of a worker that cannot send to
+	// NOTIFY_SOCKET (node apps); closed with the fd. nil for none.
+	Pings <-chan struct{}
 	// Ended reports whether this very process has ended (its pidfd is
 	// readable), so that an exit status for a reused pid is not taken for
 	// the worker's; nil: an exit status for Pid is the worker's.
@@ -50,6 +54,9 @@ type OS struct {
 	Family func(leader ProcRef, known []ProcRef) []ProcRef
 	// Kick makes the reaper look for ended children now; nil for none.
 	Kick func()
+	// Rand returns a random number from 0 to n-1 (the --max-lifetime
+	// jitter); nil: math/rand/v2.
+	Rand func(n int64) int64
 }
 
 // Options are the supervisor's settings.
@@ -73,6 +80,14 @@ type Options struct {
 	// it must not block. nil for none.
 	Publish func(Snapshot)
 	Slots   SlotHooks // per-slot resources of the app; the zero value for none
+	// Worker health (health.go); 0 turns each off. Watchdog: a ready
+	// worker that sends no keep-alive for this long is hung. MaxLifetime: a
+	// worker this old, less a random jitter of up to 10 %, is replaced,
+	// readiness-gated. MaxMemory: a worker whose process tree's resident
+	// memory (Events.Memory) is above this many bytes is replaced the same way.
+	Watchdog    time.Duration
+	MaxLifetime time.Duration
+	MaxMemory   uint64
 }
 
 // Events are the supervisor's inputs from the outside.
@@ -81,6 +96,7 @@ type Events struct {
 	Signals <-chan os.Signal     // the master's signals (see package sig)
 	Notify  <-chan ready.Message // NOTIFY_SOCKET datagrams; nil when there is no socket
 	Reload  <-chan string        // a rolling respawn is asked for, with why (--watch); nil for none
+	Memory  <-chan []MemoryUse   // the workers' memory use, measured off the loop; nil for none
 }
 
 // Supervisor runs the workers. Create it with New; call Run once.
@@ -90,18 +106,22 @@ type Supervisor struct {
 	ev  Events
 	log hclog.Logger
 
-	slots     []*slot         // index = slot id
-	workers   map[int]*worker // every started worker not yet ended, by pid
-	execs     chan execResult // exec reports, forwarded from each Proc.Exec
-	readies   chan int        // pids that wrote to their ready fd
-	snaps     chan chan<- Snapshot
-	finished  chan struct{}   // closed when Run returns
-	final     Snapshot        // the state when Run returned
-	roll      *rollout        // the rolling respawn in progress, nil when none
-	stop      *stopping       // the shutdown in progress, nil while running
-	pending   []*slot         // slots waiting for their first worker, one spawn per loop turn
-	leftovers map[int]*worker // ended workers whose family is still being stopped, by leader pid
-	requeue   requeued        // a respawn asked for during a rollout that failed
+	slots      []*slot         // index = slot id
+	workers    map[int]*worker // every started worker not yet ended, by pid
+	execs      chan execResult // exec reports, forwarded from each Proc.Exec
+	readies    chan int        // pids that wrote to their ready fd
+	snaps      chan chan<- Snapshot
+	finished   chan struct{}   // closed when Run returns
+	final      Snapshot        // the state when Run returned
+	roll       *rollout        // the rolling respawn in progress, nil when none
+	stop       *stopping       // the shutdown in progress, nil while running
+	pending    []*slot         // slots waiting for their first worker, one spawn per loop turn
+	leftovers  map[int]*worker // ended workers whose family is still being stopped, by leader pid
+	requeue    requeued        // a respawn asked for during a rollout that failed
+	pings      chan int        // pids that wrote to their ready fd after ready: watchdog keep-alives
+	renewals   []*worker       // workers waiting for a readiness-gated replacement (health.go)
+	renewing   *renewal        // the renewal in flight; nil when none
+	rollWanted string          // a rolling respawn asked for during a renewal, with why; "" when none
 
 	everRan      bool      // some worker's COMMAND was exec'd
 	everReady    bool      // some worker was ready
@@ -118,6 +138,7 @@ type Counts struct {
 	Spawned       int // workers started
 	Restarts      int // workers started to replace one that ended on its own
 	FailedReloads int // rolling respawns abandoned because a replacement failed
+	Replaced      Replacements
 }
 
 // New returns a supervisor; nothing starts until Run.
@@ -131,6 +152,7 @@ func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
 		leftovers: make(map[int]*worker),
 		execs:     make(chan execResult, 64),
 		readies:   make(chan int, 64),
+		pings:     make(chan int, 64),
 		snaps:     make(chan chan<- Snapshot),
 		finished:  make(chan struct{}),
 	}
@@ -159,7 +181,11 @@ func (s *Supervisor) Run() Outcome {
 		case pid := <-s.readies:
 			s.onSaidReady(pid)
 		case m := <-s.ev.Notify:
-			s.onNotify(m)
+			publish = s.onNotify(m)
+		case pid := <-s.pings:
+			publish = s.onWatchdog(pid, false)
+		case uses := <-s.ev.Memory:
+			publish = s.onMemory(uses)
 		case why := <-s.ev.Reload:
 			s.respawnAll(why)
 		case sg := <-s.ev.Signals:
@@ -214,10 +240,13 @@ func (s *Supervisor) spawnTurn() <-chan struct{} {
 
 var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// armTimer points the one timer at the earliest pending deadline.
+// armTimer points the one timer at the earliest pending deadline. A timer
+// armed for an earlier time is kept: it wakes the loop once for nothing
+// (onTimer finds nothing due and the timer is armed again), which costs less
+// than a new timer for each keep-alive that moves a watchdog deadline later.
 func (s *Supervisor) armTimer() {
 	at := s.nextDeadline()
-	if at.Equal(s.timerAt) {
+	if at.Equal(s.timerAt) || !s.timerAt.IsZero() && (at.IsZero() || s.timerAt.Before(at)) {
 		return
 	}
 	s.timerAt, s.timerC = at, nil
@@ -240,6 +269,9 @@ func (s *Supervisor) nextDeadline() time.Time {
 		earliest(w.killAt)
 		earliest(w.readyAt)
 		earliest(w.readyBy)
+		earliest(w.hungAt)
+		earliest(w.expireAt)
+		earliest(w.renewAt)
 	}
 	for _, w := range s.leftovers {
 		earliest(w.killAt)
@@ -271,6 +303,7 @@ func (s *Supervisor) onTimer() {
 		if due(w.readyBy, now) {
 			s.onNotReadyInTime(w)
 		}
+		s.healthTimers(w, now)
 	}
 	for _, w := range s.leftovers {
 		s.onLeftoverTimer(w, now)

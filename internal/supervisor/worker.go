@@ -24,6 +24,10 @@ type slot struct {
 	spawnAt  time.Time // a respawn waiting out its back-off; zero when none
 	restarts int       // respawns after a worker ended on its own
 	lastExit string    // how its last worker ended; "" if none has
+	// lastReason is why its worker was last replaced (a Reason...
+	// constant); "" if it never was. replaced counts them by reason.
+	lastReason string
+	replaced   Replacements
 }
 
 // worker is one started process.
@@ -48,6 +52,16 @@ type worker struct {
 	gone     func() bool         // Proc.Ended; nil: trust the pid
 	release  func()              // Proc.Release; nil for none
 	held     []syscall.Signal    // forwarded signals held until it is ready, each once
+
+	// Health (health.go).
+	pingAt     time.Time // its last watchdog keep-alive (or when it became ready)
+	hungAt     time.Time // when it is hung unless it sends a keep-alive; zero when not watched
+	triggered  bool      // it sent WATCHDOG=trigger
+	hung       bool      // stopped by the watchdog: its end is a failure
+	expireAt   time.Time // when it reaches --max-lifetime; zero when not due
+	renew      string    // the reason of its queued or running renewal; "" when none
+	renewAt    time.Time // when its failed renewal is tried again; zero when not due
+	renewFails int       // its renewals that failed in a row
 
 	// Its family (family.go): the members seen last, those spark2 may not
 	// signal, and, once the leader has ended, when to look again and when to
@@ -119,6 +133,13 @@ func (s *Supervisor) spawn(sl *slot, replacement bool) {
 			}
 		}()
 	}
+	if p.Pings != nil {
+		go func() {
+			for range p.Pings {
+				s.pings <- p.Pid
+			}
+		}()
+	}
 	w.log.Debug("worker spawned")
 }
 
@@ -187,18 +208,29 @@ func (s *Supervisor) saidReady(w *worker) {
 	s.onReady(w)
 }
 
-// onNotify handles a NOTIFY_SOCKET datagram from a worker or any of its
-// descendants (a shell script's systemd-notify, say).
-func (s *Supervisor) onNotify(m ready.Message) {
+// onNotify handles a NOTIFY_SOCKET datagram: READY=1 from a worker or any of
+// its descendants (a shell script's systemd-notify, say); WATCHDOG=1 and
+// WATCHDOG=trigger from a worker's own pid only (its WATCHDOG_PID). It
+// reports whether the state may have changed.
+func (s *Supervisor) onNotify(m ready.Message) bool {
+	changed := false
+	if m.Watchdog || m.Trigger {
+		changed = s.onWatchdog(m.Pid, m.Trigger)
+	}
+	if !m.Ready {
+		return changed
+	}
 	w := s.workerOf(m.Pid)
 	if w == nil {
 		s.log.Debug("notify message from a process that is no worker's", "pid", m.Pid)
-		return
+		return changed
 	}
-	if m.Ready && !w.ready {
+	if !w.ready {
 		w.log.Debug("worker says it is ready", "from", m.Pid)
 		s.saidReady(w)
+		return true
 	}
+	return changed
 }
 
 // workerOf finds the worker pid belongs to, walking up its parents.
@@ -272,7 +304,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	sl := s.slotOf(w)
 	defer s.checkEnd()
 	switch {
-	case w.stopping && !w.notReady:
+	case w.stopping && !w.notReady && !w.hung:
 		w.log.Info("worker stopped", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 		if sl != nil && sl.cur == w {
 			sl.cur = nil
@@ -292,8 +324,10 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	case code == 0 && s.opt.Restart != config.RestartAlways:
 		// Under --restart no or on-failure, ending with 0 is what the policy expects.
 		w.log.Info("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
+	case w.hung:
+		w.log.Warn("hung worker ended", "status", describe(st), "uptime", uptime.Round(time.Millisecond), "reason", ReasonHung)
 	default:
-		w.log.Warn("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
+		w.log.Warn("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond), "reason", ReasonCrashed)
 	}
 	if sl != nil && sl.next == w {
 		sl.next = nil
@@ -308,6 +342,13 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 	}
 	sl.cur, sl.lastExit = nil, describe(st)
 	if s.stop == nil && sl.next == nil && respawns(s.opt.Restart, code) {
+		reason := ReasonCrashed
+		if w.hung {
+			// A hang is never a healthy end: only the time it answered
+			// the watchdog counts as uptime for the back-off.
+			reason, uptime = ReasonHung, w.pingAt.Sub(w.started)
+		}
+		s.replaced(sl, reason)
 		s.scheduleRespawn(sl, uptime)
 	}
 }
@@ -346,6 +387,7 @@ func (s *Supervisor) stopWorker(w *worker) {
 	}
 	w.stopping = true
 	w.held = nil
+	w.hungAt, w.expireAt, w.renewAt = time.Time{}, time.Time{}, time.Time{}
 	w.killAt = s.os.Now().Add(s.opt.StopTimeout)
 	s.signalFamily(w, s.stopSignal())
 }
