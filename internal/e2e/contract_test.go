@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/spark2/spark2/internal/readmetest"
 )
 
 // contractVar is a variable in README's worker contract; contractValue its
@@ -23,7 +25,7 @@ var (
 // fds of a default worker and of one under --no-listen.
 func readmeContract(t *testing.T) (vars []string, values map[string]string, fds, noListenFds string) {
 	t.Helper()
-	sec := readmeSection(t, "The worker contract")
+	sec := readmetest.Section(t, "The worker contract")
 	_, list, ok := strings.Cut(sec, "Each worker gets:\n")
 	if !ok {
 		t.Fatal(`README's worker contract has no "Each worker gets:" list`)

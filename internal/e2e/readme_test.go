@@ -7,26 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/spark2/spark2/internal/readmetest"
 )
 
 // Tests that hold README.md's tables, which are contracts, to the binary:
 // exit codes (exitcode_test.go), options and env vars (options_test.go), the
 // worker contract (contract_test.go); the Signals table is TestEverySignal's.
-
-// readmeSection returns the text of README.md's "## name" section.
-func readmeSection(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sec, ok := strings.Cut(string(b), "\n## "+name+"\n")
-	if !ok {
-		t.Fatalf("README.md has no %q section", name)
-	}
-	sec, _, _ = strings.Cut(sec, "\n## ")
-	return sec
-}
 
 // readmeTable returns the rows of the first table in README.md's section
 // name, header and separator left out, as trimmed cells ("\|" inside a
@@ -35,7 +22,7 @@ func readmeTable(t *testing.T, name string) [][]string {
 	t.Helper()
 	var rows [][]string
 	header := true
-	for _, l := range strings.Split(readmeSection(t, name), "\n") {
+	for _, l := range strings.Split(readmetest.Section(t, name), "\n") {
 		if !strings.HasPrefix(l, "|") {
 			if len(rows) > 0 || !header {
 				break

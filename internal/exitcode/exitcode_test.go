@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/spark2/spark2/internal/readmetest"
 )
 
 // constBlocks evaluates the constants of exitcode.go, block by block: the
@@ -64,21 +66,6 @@ func block(t *testing.T, blocks map[string]map[string]int, section string) map[s
 	return found
 }
 
-// readmeSection returns the text of README.md's "## name" section.
-func readmeSection(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sec, ok := strings.Cut(string(b), "\n## "+name+"\n")
-	if !ok {
-		t.Fatalf("README.md has no %q section", name)
-	}
-	sec, _, _ = strings.Cut(sec, "\n## ")
-	return sec
-}
-
 // codeWord is a code in README's table: "137", or "128+N" (SignalBase).
 var codeWord = regexp.MustCompile(`\b(\d+)(\+N)?\b`)
 
@@ -90,7 +77,7 @@ func TestReadmeExitCodesAreTheTable(t *testing.T) {
 	var readme []int
 	base := -1
 	rows := 0
-	for _, l := range strings.Split(readmeSection(t, "Exit codes"), "\n") {
+	for _, l := range strings.Split(readmetest.Section(t, "Exit codes"), "\n") {
 		cells := strings.Split(strings.Trim(l, "|"), "|")
 		if !strings.HasPrefix(l, "|") || len(cells) != 2 || strings.HasPrefix(cells[0], "---") || strings.TrimSpace(cells[1]) == "code" {
 			continue
@@ -142,7 +129,7 @@ var probeCodes = regexp.MustCompile(`(?:^|[:,] )(\d+) [a-z]`)
 // are those of the probe block, which has OK's 0 for a pass.
 func TestReadmeProbeExitCodesAreTheTable(t *testing.T) {
 	probe := block(t, constBlocks(t), "Status and probes")
-	sec := readmeSection(t, "Status and probes")
+	sec := readmetest.Section(t, "Status and probes")
 	if !strings.Contains(sec, "| exit 0 when |") {
 		t.Errorf("README's probe table has no \"exit 0 when\" column; a passing probe exits OK = %d", OK)
 	}

@@ -1,0 +1,62 @@
+// Package readmetest reads README.md for the tests that hold its tables and
+// lists, which are contracts, to the code (internal/exitcode,
+// internal/contract, internal/e2e). It is for tests only.
+package readmetest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Section returns the text of README.md's "## name" section: what follows
+// its heading line, up to the next "## " heading or the end. README.md is
+// the one at the root of the module, found from the working directory up
+// (a test runs in its package's directory). A README without that section
+// fails t.
+func Section(t testing.TB, name string) string {
+	t.Helper()
+	sec, err := section(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sec
+}
+
+func section(name string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		return "", err
+	}
+	_, sec, ok := strings.Cut(string(b), "\n## "+name+"\n")
+	if !ok {
+		return "", errors.New("README.md has no \"" + name + "\" section")
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	return sec, nil
+}
+
+// moduleRoot is the nearest directory, from the working directory up, that
+// holds go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod in the working directory or above it: run the test from inside the module")
+		}
+		dir = parent
+	}
+}
