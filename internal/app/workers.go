@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/spark2/spark2/internal/contract"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/listener"
 	"github.com/spark2/spark2/internal/logs"
@@ -42,7 +43,7 @@ func (w *workers) start(slot int) (supervisor.Proc, error) {
 		}
 		spec.Files = []*os.File{f}
 	}
-	env := launch.With(w.env, "SPARK2_WORKER_ID="+strconv.Itoa(slot))
+	env := launch.With(w.env, contract.WorkerID+"="+strconv.Itoa(slot))
 	if w.node != nil {
 		var extra []string
 		spec.Command, extra = nodeapp.Command(*w.node, slot, env)

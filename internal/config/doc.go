@@ -137,9 +137,13 @@
 //     -c (flag or env var) must exist, while a missing ./spark2.json is fine.
 //   - -E/--env and its alias -M/--mode (the last given wins): A-Z a-z 0-9 _ . -
 //   - --set: KEY=VALUE, KEY matching [A-Za-z_][A-Za-z0-9_]* and not one of
-//     the variables spark2 sets itself (SPARK2_WORKER_ID, SPARK2_ENV,
-//     NODE_ENV, PORT, LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES, NOTIFY_SOCKET,
-//     SPARK2_READY_FD, SPARK2_BOOTSTRAP). Repeatable; SPARK2_SET is a comma-separated list (one
+//     the variables of the worker contract that spark2 sets itself
+//     (internal/contract: LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES, PORT,
+//     SPARK2_HOST, NOTIFY_SOCKET, SPARK2_READY_FD, SPARK2_WORKER_ID,
+//     SPARK2_ENV, NODE_ENV, SPARK2_SSL_KEY, SPARK2_SSL_CRT,
+//     SPARK2_SSL_KEY_PEM, SPARK2_SSL_CRT_PEM, SPARK2_APP, SPARK2_BOOTSTRAP,
+//     SPARK2_EVAL, SPARK2_COMMENT, WATCHDOG_USEC, WATCHDOG_PID; NODE_PATH
+//     may be given). Repeatable; SPARK2_SET is a comma-separated list (one
 //     CSV record, so an item holding a comma is written "K=a,b" in double
 //     quotes).
 //   - --include: repeatable, in order; SPARK2_INCLUDE is a comma-separated

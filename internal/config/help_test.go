@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/spark2/spark2/internal/contract"
 )
 
 // helpEntry returns the part of help that describes option o: from its
@@ -88,7 +90,7 @@ func TestDocListsEveryOption(t *testing.T) {
 			t.Errorf("doc.go lacks the default %q of --%s", o.def, o.long)
 		}
 	}
-	for name := range reservedKeys {
+	for name := range contract.Reserved {
 		if !strings.Contains(doc, name) {
 			t.Errorf("doc.go lacks the reserved --set key %s", name)
 		}

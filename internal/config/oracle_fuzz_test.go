@@ -170,8 +170,10 @@ func checkMeaning(t *testing.T, c Config, given map[string][]string, cwd string)
 var envKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // reservedByDoc are the variables that the doc says --set may not set.
-var reservedByDoc = []string{"SPARK2_WORKER_ID", "SPARK2_ENV", "NODE_ENV", "PORT", "LISTEN_FDS",
-	"LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "SPARK2_READY_FD"}
+var reservedByDoc = []string{"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "PORT", "SPARK2_HOST",
+	"NOTIFY_SOCKET", "SPARK2_READY_FD", "SPARK2_WORKER_ID", "SPARK2_ENV", "NODE_ENV", "SPARK2_SSL_KEY",
+	"SPARK2_SSL_CRT", "SPARK2_SSL_KEY_PEM", "SPARK2_SSL_CRT_PEM", "SPARK2_APP", "SPARK2_BOOTSTRAP",
+	"SPARK2_EVAL", "SPARK2_COMMENT", "WATCHDOG_USEC", "WATCHDOG_PID"}
 
 // idName is the doc's user or group name (at most 32 characters in all).
 var idName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\$?$`)

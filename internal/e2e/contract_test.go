@@ -9,14 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spark2/spark2/internal/contract"
 	"github.com/spark2/spark2/internal/readmetest"
 )
 
 // contractVar is a variable in README's worker contract; contractValue its
 // "NAME=value" promises (LISTEN_FDS=1, LISTEN_PID=<its own pid>).
 var (
-	contractVar   = regexp.MustCompile(`\b(?:SPARK2_[A-Z_]+|LISTEN_[A-Z]+|PORT|NODE_ENV|NODE_PATH|NOTIFY_SOCKET)\b`)
-	contractValue = regexp.MustCompile("`((?:SPARK2|LISTEN)_[A-Z_]+)=([^`]+)`")
+	contractVar   = regexp.MustCompile(`\b(?:SPARK2_[A-Z_]+|LISTEN_[A-Z]+|WATCHDOG_[A-Z]+|PORT|NODE_ENV|NODE_PATH|NOTIFY_SOCKET)\b`)
+	contractValue = regexp.MustCompile("`((?:SPARK2|LISTEN|WATCHDOG)_[A-Z_]+)=([^`]+)`")
 	contractFds   = regexp.MustCompile("exactly fds ([0-9, and]+) \\(([0-9, ]+) with `--no-listen`; one more with\\s+`--ready fd`\\)")
 )
 
@@ -93,6 +94,7 @@ func TestReadmeWorkerContractIsTheBinarys(t *testing.T) {
 		{name: "--set", args: append([]string{"--set", "GREETING=hi", "--set", "FOO=bar"}, helper("describe")...), gets: base, set: []string{"GREETING", "FOO"}},
 		{name: "--host", args: append([]string{"-H", "127.0.0.1"}, helper("describe")...), gets: append(base, "SPARK2_HOST")},
 		{name: "--ready fd", args: append([]string{"--ready", "fd"}, helper("describe")...), gets: append(base, "SPARK2_READY_FD")},
+		{name: "--watchdog", args: append([]string{"--watchdog", "1h"}, helper("describe")...), gets: append(base, "WATCHDOG_USEC", "WATCHDOG_PID")},
 		{name: "--no-listen", args: append([]string{"--no-listen"}, helper("describe")...), gets: []string{"NOTIFY_SOCKET", "SPARK2_WORKER_ID", "SPARK2_ENV", "NODE_ENV"}},
 		{name: "TLS", args: append([]string{"--ssl-key", key, "--ssl-crt", crt}, helper("describe")...), gets: append(base, tls...)},
 		{name: "node app", args: []string{"-C", appDir(t, helloApp)}, gets: append(append(base, node...), "SPARK2_READY_FD")},
@@ -176,5 +178,36 @@ func checkContractEnv(t *testing.T, env map[string]string, c contractCase, vars 
 	}
 	if filepath.IsAbs(env["NODE_PATH"]) && !strings.HasPrefix(env["NODE_PATH"], c.args[len(c.args)-1]) {
 		t.Errorf("worker %s: NODE_PATH=%s does not start with the -I directory", pid, env["NODE_PATH"])
+	}
+}
+
+// TestSetRefusesTheContractsVariables (issue 13 item 3): `--set NAME=x` of
+// a variable that spark2 sets for its workers itself exits 2 with one line
+// that names it, and starts no worker: SPARK2_HOST, SPARK2_SSL_KEY and
+// SPARK2_APP (which the list once missed) and every other reserved name of
+// internal/contract. NODE_PATH, which spark2 only adds to, may be given and
+// reaches the worker.
+func TestSetRefusesTheContractsVariables(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "worker-ran")
+	worker := []string{"/bin/sh", "-c", "touch " + marker}
+	names := []string{contract.Host, contract.SSLKey, contract.App}
+	for name := range contract.Reserved {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		code, out, errs := cli(t, t.TempDir(), nil, append([]string{"--set", name + "=x"}, worker...)...)
+		if code != 2 || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, name+" is reserved") {
+			t.Errorf("--set %s=x: exit %d, stdout %q, stderr %q; want 2 and one line saying %s is reserved", name, code, out, errs, name)
+		}
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("a worker was started")
+	}
+	m := run(t, plain, nil, append([]string{"--set", "NODE_PATH=/srv/lib"}, helper("describe")...)...)
+	pid := fields(m.line("describe "))["pid"]
+	if got := workerEnv(t, pid)["NODE_PATH"]; got != "/srv/lib" {
+		t.Errorf("--set NODE_PATH=/srv/lib: the worker has NODE_PATH=%q", got)
 	}
 }

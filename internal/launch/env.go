@@ -1,20 +1,20 @@
 package launch
 
-import "strings"
+import (
+	"slices"
+	"strings"
 
-// inheritedOnly names variables that describe spark2's own process, set by
-// whatever started spark2 (systemd socket activation, a notify socket); passed
-// on, they would make a worker think they were meant for it.
-var inheritedOnly = []string{"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET"}
+	"github.com/spark2/spark2/internal/contract"
+)
 
 // Env returns a worker's environment: base (spark2's own, normally) without the
-// variables in inheritedOnly, then overrides as With applies them. base is not
-// modified.
+// variables of contract.NotInherited, then overrides as With applies them.
+// base is not modified.
 func Env(base []string, overrides ...string) []string {
 	env := make([]string, 0, len(base)+len(overrides))
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if !dropped(k) {
+		if !slices.Contains(contract.NotInherited, k) {
 			env = append(env, kv)
 		}
 	}
@@ -41,13 +41,4 @@ func With(env []string, overrides ...string) []string {
 		out = append(out, kv)
 	}
 	return out
-}
-
-func dropped(key string) bool {
-	for _, k := range inheritedOnly {
-		if k == key {
-			return true
-		}
-	}
-	return false
 }

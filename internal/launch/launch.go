@@ -48,6 +48,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spark2/spark2/internal/contract"
 	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/procfs"
 )
@@ -61,7 +62,7 @@ type Spec struct {
 	Command []string   // COMMAND and its arguments; Command[0] is looked up in the Env's PATH
 	Env     []string   // the worker's whole environment
 	Dir     string     // working directory; "" means the master's
-	Files   []*os.File // inherited as fd 3, 4, ...; nil for none
+	Files   []*os.File // inherited as fd 3 (contract.ListenFD), 4, ...; nil for none
 	// ReadyFD gives the worker one more fd, after Files, and its number in
 	// SPARK2_READY_FD: writing anything to it says "ready" (Process.Ready).
 	ReadyFD bool
@@ -141,7 +142,7 @@ func Start(spec Spec) (*Process, error) {
 	files := append([]*os.File{devnull, outW, errW}, spec.Files...)
 	env := spec.Env
 	if readyW != nil {
-		env = append(env[:len(env):len(env)], "SPARK2_READY_FD="+strconv.Itoa(len(files)))
+		env = append(env[:len(env):len(env)], contract.ReadyFD+"="+strconv.Itoa(len(files)))
 		files = append(files, readyW)
 	}
 	files = append(files, execW)

@@ -4,26 +4,24 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/spark2/spark2/internal/contract"
 )
 
 // OwnPID is a value that stands for "this worker's own pid": a variable of a
 // worker's environment whose value is exactly OwnPID is set to the worker's
 // pid just before COMMAND is exec'd (by the exec stub, or by Child), which
 // the master cannot know before it forks. Start marks LISTEN_PID and
-// WATCHDOG_PID this way (see ownPIDVars); any other variable can be given
-// the value too.
+// WATCHDOG_PID this way (see contract.OwnPIDPairs); any other variable can
+// be given the value too.
 const OwnPID = "@SPARK2_OWN_PID@"
 
-// ownPIDVars pairs a variable with the one that must then hold the worker's
-// own pid: systemd's socket activation and watchdog protocols.
-var ownPIDVars = [][2]string{{"LISTEN_FDS", "LISTEN_PID"}, {"WATCHDOG_USEC", "WATCHDOG_PID"}}
-
 // markOwnPID returns env with NAME=OwnPID added (or replacing NAME's value)
-// for each pair of ownPIDVars whose first variable env sets. env is not
-// modified.
+// for each pair of contract.OwnPIDPairs whose first variable env sets. env
+// is not modified.
 func markOwnPID(env []string) []string {
 	var marks []string
-	for _, p := range ownPIDVars {
+	for _, p := range contract.OwnPIDPairs {
 		if lookupEnv(env, p[0]) != "" {
 			marks = append(marks, p[1]+"="+OwnPID)
 		}

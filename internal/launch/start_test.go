@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/spark2/spark2/internal/contract"
 )
 
 // startAndWait starts spec and returns its output, exec result and exit code.
@@ -83,4 +85,30 @@ func TestMain(m *testing.M) {
 		os.Exit(Child(os.Args[2:]))
 	}
 	os.Exit(m.Run())
+}
+
+// TestFilesStartAtListenFD: Spec.Files[0] is the worker's fd
+// contract.ListenFD, and the ready fd, named by SPARK2_READY_FD, comes
+// right after the files.
+func TestFilesStartAtListenFD(t *testing.T) {
+	self, _ := os.Executable()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	fd := strconv.Itoa(contract.ListenFD)
+	p, out, execErr, code := startAndWait(t, Spec{Self: self, Env: []string{"PATH=/usr/bin:/bin"}, Files: []*os.File{w}, ReadyFD: true,
+		Command: []string{"sh", "-c", `echo socket >&` + fd + `; echo $` + contract.ReadyFD}})
+	w.Close()
+	if execErr != nil || code != 0 {
+		t.Fatalf("exec %v, code %d", execErr, code)
+	}
+	if got, _ := io.ReadAll(r); string(got) != "socket\n" {
+		t.Errorf("fd %s of the worker wrote %q to Files[0], want \"socket\\n\"", fd, got)
+	}
+	if want := strconv.Itoa(contract.ListenFD + 1); strings.TrimSpace(out) != want {
+		t.Errorf("%s = %q, want %s", contract.ReadyFD, strings.TrimSpace(out), want)
+	}
+	<-p.Ready
 }

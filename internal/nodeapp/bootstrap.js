@@ -1,4 +1,6 @@
 // spark2 node bootstrap: runs $SPARK2_APP as a spark2 worker (see internal/nodeapp/doc.go).
+// The variables it reads and the fd it listens on are the worker contract's,
+// which Go names once in internal/contract (README.md, "The worker contract").
 (function spark2Bootstrap() {
   'use strict';
   const fs = require('fs');
@@ -107,6 +109,7 @@
   // 5. Listen on the socket spark2 passes as fd 3, else on $PORT, then print
   // the banner and say ready.
   function listen(listener, secure) {
+    // fd 3: Go's contract.ListenFD (internal/contract).
     const where = Number(env.LISTEN_FDS) >= 1 ? { fd: 3 } : { port: Number(env.PORT || 3000), host: bare(env.SPARK2_HOST) };
     const name = where.fd ? 'fd 3 (LISTEN_FDS)' : `port ${where.port}${where.host ? ' of ' + where.host : ''}`;
     const onError = (err) => fail(EXIT_CRASH, `Spark2: cannot listen on ${name}: ${err.message}`);

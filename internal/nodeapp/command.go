@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/spark2/spark2/internal/contract"
 )
 
 // inspectPort is the port of slot 0's inspector with -D; slot N gets
@@ -21,8 +23,8 @@ var bootstrap string
 // stays out of the command line, which ps, htop and `docker top` show. It
 // takes SPARK2_BOOTSTRAP out of the environment first, so the app's children
 // do not get it.
-const loader = `const s=process.env.SPARK2_BOOTSTRAP;delete process.env.SPARK2_BOOTSTRAP;` +
-	`if(typeof s!=='string')throw new Error('spark2 node worker: SPARK2_BOOTSTRAP is not set');eval(s)`
+const loader = `const s=process.env.` + contract.Bootstrap + `;delete process.env.` + contract.Bootstrap + `;` +
+	`if(typeof s!=='string')throw new Error('spark2 node worker: ` + contract.Bootstrap + ` is not set');eval(s)`
 
 // Options describe the node workers of one spark2 run.
 type Options struct {
@@ -42,8 +44,9 @@ type Options struct {
 // o.Include has a directory, as the includes then the NODE_PATH of base (the
 // environment the worker would otherwise get; its last NODE_PATH counts),
 // joined with ":". Command does not touch base. The caller adds the rest of
-// the worker contract (LISTEN_FDS, PORT, SPARK2_WORKER_ID, SPARK2_HOST,
-// SPARK2_ENV, SPARK2_READY_FD, SPARK2_SSL_*_PEM): see the package doc.
+// the worker contract (internal/contract: LISTEN_FDS, PORT,
+// SPARK2_WORKER_ID, SPARK2_HOST, SPARK2_ENV, SPARK2_READY_FD,
+// SPARK2_SSL_*_PEM): see the package doc.
 func Command(o Options, slot int, base []string) (argv []string, env []string) {
 	node := o.Node
 	if node == "" {
@@ -55,15 +58,15 @@ func Command(o Options, slot int, base []string) (argv []string, env []string) {
 	}
 	argv = append(argv, "-e", loader, Title(o, slot))
 
-	env = []string{"SPARK2_BOOTSTRAP=" + bootstrap, "SPARK2_APP=" + o.App}
+	env = []string{contract.Bootstrap + "=" + bootstrap, contract.App + "=" + o.App}
 	if o.Eval != "" {
-		env = append(env, "SPARK2_EVAL="+o.Eval)
+		env = append(env, contract.Eval+"="+o.Eval)
 	}
 	if o.Comment != "" {
-		env = append(env, "SPARK2_COMMENT="+o.Comment)
+		env = append(env, contract.Comment+"="+o.Comment)
 	}
 	if path := nodePath(o.Include, base); path != "" {
-		env = append(env, "NODE_PATH="+path)
+		env = append(env, contract.NodePath+"="+path)
 	}
 	return argv, env
 }
@@ -81,7 +84,7 @@ func nodePath(include []string, base []string) string {
 		return ""
 	}
 	for i := len(base) - 1; i >= 0; i-- {
-		if existing, ok := strings.CutPrefix(base[i], "NODE_PATH="); ok {
+		if existing, ok := strings.CutPrefix(base[i], contract.NodePath+"="); ok {
 			if existing != "" {
 				dirs = append(dirs, existing)
 			}

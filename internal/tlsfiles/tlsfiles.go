@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
+
+	"github.com/spark2/spark2/internal/contract"
 )
 
 // Pair is a checked key and certificate chain, in PEM.
@@ -69,7 +71,7 @@ func read(path, option, kind string) ([]byte, error) {
 // (the key is often readable by root only, and workers run as -u).
 func (p *Pair) Env() []string {
 	return []string{
-		"SPARK2_SSL_KEY=" + p.KeyPath, "SPARK2_SSL_CRT=" + p.CrtPath,
-		"SPARK2_SSL_KEY_PEM=" + string(p.KeyPEM), "SPARK2_SSL_CRT_PEM=" + string(p.CrtPEM),
+		contract.SSLKey + "=" + p.KeyPath, contract.SSLCrt + "=" + p.CrtPath,
+		contract.SSLKeyPEM + "=" + string(p.KeyPEM), contract.SSLCrtPEM + "=" + string(p.CrtPEM),
 	}
 }
