@@ -21,13 +21,13 @@ import (
 // refused), and, when there is no master running, the exit code and one line
 // that says so.
 func findMaster(c config.Config) (*status.File, int, error) {
-	path, err := statusPath(c)
-	if err != nil {
-		return nil, exitcode.Usage, err
-	}
 	uid, err := masterUID(c)
 	if err != nil {
 		return nil, exitcode.Usage, err
+	}
+	path, err := statusPath(c, uid)
+	if err != nil {
+		return nil, exitcode.Failure, err
 	}
 	f, err := status.ReadTrusted(path, uid)
 	switch {

@@ -19,8 +19,8 @@ import (
 // stop was requested, and exits 0 once the status file says the master is
 // stopping (or stopped); 1 if it does not say so within the stop wait.
 func killOwnInit(c config.Config, f *status.File, m *status.Master, stdout, stderr io.Writer) int {
-	path, _ := statusPath(c) // findMaster has succeeded with the same c
-	uid, _ := masterUID(c)
+	uid, _ := masterUID(c) // findMaster has succeeded with the same c
+	path, _ := statusPath(c, uid)
 	if err := m.Signal(unix.SIGTERM); err != nil {
 		fmt.Fprintf(stderr, "spark2: --kill: %v\n", err)
 		return exitcode.Failure

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/config"
+	"github.com/spark2/spark2/internal/contract"
 	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/listener"
@@ -37,90 +38,112 @@ type master struct {
 
 // setup does, in order, everything that may need root: find what to run,
 // bind the port, read the TLS files, open the access log and the notify
-// socket; then it drops privileges. On failure it has printed one line and
-// returns nil and the exit code.
+// socket; then it drops privileges. On failure it has released what it
+// opened and printed one line, and returns nil and the exit code.
 func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger) (*master, int) {
-	fail := func(code int, err error) (*master, int) {
+	m := &master{workers: &workers{errs: errs, log: log}}
+	if code, err := m.prepare(c, stdout, log); err != nil {
+		m.close()
 		fmt.Fprintf(errs, "spark2: %v\n", err)
 		return nil, code
 	}
-	self, err := selfPath()
-	if err != nil {
-		return fail(exitcode.Failure, fmt.Errorf("find spark2's own binary, needed to start workers: %w", err))
-	}
-	m := &master{workers: &workers{spec: launch.Spec{Self: self, Command: c.Command, ReadyFD: c.ReadyFD}, errs: errs, log: log}}
+	return m, exitcode.OK
+}
+
+// prepare is setup's work. On failure it returns the exit code and the
+// error, and leaves open what it opened: setup closes it, in one place.
+func (m *master) prepare(c config.Config, stdout io.Writer, log hclog.Logger) (int, error) {
 	w := m.workers
-	if len(c.Command) == 0 {
-		cwd, _ := os.Getwd()
-		app, err := nodeapp.Find(cwd)
-		if err != nil {
-			return fail(exitcode.Usage, err)
-		}
-		w.node = &nodeapp.Options{App: app, Eval: c.Eval, Include: c.Include, Debug: c.Debug, Comment: c.Comment}
-		w.spec.Command = []string{"node", app}
-		w.spec.ReadyFD = true // the bootstrap says ready on it
+	if code, err := w.command(c); err != nil {
+		return code, err
 	}
-	w.readyNotify = c.ReadyNotify || (w.node != nil && !c.ReadyGiven)
+	var err error
 	if m.id, err = privdrop.Resolve(c.User, c.Group); err != nil {
-		return fail(exitcode.Usage, err)
+		return exitcode.Usage, err
 	}
-	env := []string{"SPARK2_ENV=" + c.Env, "NODE_ENV=" + c.Env}
+	env := []string{contract.Env + "=" + c.Env, contract.NodeEnv + "=" + c.Env}
 	if !c.NoListen {
 		port, err := m.bind(c)
 		if err != nil {
-			return fail(exitcode.Failure, err)
+			return exitcode.Failure, err
 		}
-		env = append(env, "LISTEN_FDS=1", "LISTEN_FDNAMES=spark2", "PORT="+strconv.Itoa(port))
-		if c.Host != "" {
-			env = append(env, "SPARK2_HOST="+c.Host)
-		}
+		env = append(env, listenEnv(c.Host, port)...)
 	}
 	if c.SSLKey != "" {
 		pair, err := tlsfiles.Load(c.SSLKey, c.SSLCrt)
 		if err != nil {
-			m.close()
-			return fail(exitcode.Usage, err)
+			return exitcode.Usage, err
 		}
 		env = append(env, pair.Env()...)
 	}
 	if w.out, err = openOut(c.AccessLog, m.id, stdout); err != nil {
-		m.close()
-		return fail(exitcode.Usage, err)
+		return exitcode.Usage, err
 	}
 	if m.sock, err = ready.Listen(); err != nil {
 		log.Warn("no NOTIFY_SOCKET for workers; only --ready fd or DURATION can tell when they are ready", "error", err)
 	} else {
 		m.notify = make(chan ready.Message, 64)
 		go m.sock.Serve(m.notify, notifyFilter(log))
-		env = append(env, "NOTIFY_SOCKET="+m.sock.Addr)
+		env = append(env, contract.NotifySocket+"="+m.sock.Addr)
 	}
 	env = append(env, m.watchdogEnv(c, log)...)
 	if err := m.openStatus(c, log); err != nil {
-		m.close()
-		return fail(exitcode.Usage, err)
+		return exitcode.Usage, err
 	}
 	if m.pidDone, err = writePidFile(c.PidFile, m.id); err != nil {
-		m.close()
-		return fail(exitcode.Usage, err)
+		return exitcode.Usage, err
 	}
 	if err := privdrop.Apply(m.id); err != nil {
-		m.close()
-		return fail(exitcode.Usage, err)
+		return exitcode.Usage, err
 	}
 	w.spec.NoNewPrivs = m.id != nil
 	w.env = launch.Env(os.Environ(), append(env, c.Set...)...)
 	// As the workers' user, in their PATH: a COMMAND that cannot run is one
 	// line and exit 127 or 126 now, not a worker that fails after the banner.
 	if err := launch.Check(w.spec.Command[0], w.env); err != nil {
-		m.close()
-		code := exitcode.Failure
 		var ee *launch.ExecError
 		if errors.As(err, &ee) {
-			code = ee.Code
+			return ee.Code, err
 		}
-		return fail(code, err)
+		return exitcode.Failure, err
 	}
-	return m, exitcode.OK
+	return exitcode.OK, nil
+}
+
+// command sets what the workers run: COMMAND, else the seed's kind of app
+// (app.js, else server.js, of the working directory) with node.
+func (w *workers) command(c config.Config) (int, error) {
+	self, err := selfPath()
+	if err != nil {
+		return exitcode.Failure, fmt.Errorf("find spark2's own binary, needed to start workers: %w", err)
+	}
+	w.spec = launch.Spec{Self: self, Command: c.Command, ReadyFD: c.ReadyFD}
+	if len(c.Command) == 0 {
+		cwd, err := os.Getwd()
+		if err != nil {
+			return exitcode.Failure, fmt.Errorf("find the working directory, to look for app.js or server.js there: %w; give a COMMAND, or -C DIR", err)
+		}
+		app, err := nodeapp.Find(cwd)
+		if err != nil {
+			return exitcode.Usage, err
+		}
+		w.node = &nodeapp.Options{App: app, Eval: c.Eval, Include: c.Include, Debug: c.Debug, Comment: c.Comment}
+		w.spec.Command = []string{"node", app}
+		w.spec.ReadyFD = true // the bootstrap says ready on it
+	}
+	w.readyNotify = c.ReadyNotify || (w.node != nil && !c.ReadyGiven)
+	return exitcode.OK, nil
+}
+
+// listenEnv is the workers' part of systemd's socket activation, and where
+// spark2 listens: the socket itself is their fd contract.ListenFD, and
+// launch sets LISTEN_PID. host is -H ("" without: no SPARK2_HOST).
+func listenEnv(host string, port int) []string {
+	env := []string{contract.ListenFDs + "=1", contract.ListenFDNames + "=" + contract.ListenFDName, contract.Port + "=" + strconv.Itoa(port)}
+	if host != "" {
+		env = append(env, contract.Host+"="+host)
+	}
+	return env
 }
 
 // openStatus prepares the status file's directory, for the user spark2 will
@@ -129,12 +152,12 @@ func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger)
 // that user cannot write, a link) is a configuration to fix: the error
 // returned then makes spark2 exit 2.
 func (m *master) openStatus(c config.Config, log hclog.Logger) error {
-	path, err := statusPath(c)
+	uid, gid, groups := os.Getuid(), os.Getgid(), []int(nil)
+	if m.id != nil {
+		uid, gid, groups = m.id.UID, m.id.GID, m.id.Groups
+	}
+	path, err := statusPath(c, uid)
 	if err == nil {
-		uid, gid, groups := os.Getuid(), os.Getgid(), []int(nil)
-		if m.id != nil {
-			uid, gid, groups = m.id.UID, m.id.GID, m.id.Groups
-		}
 		m.statusDir, err = status.OpenDir(path, uid, gid, groups...)
 	}
 	if errors.Is(err, status.ErrRefused) {
@@ -245,5 +268,5 @@ func (m *master) watchdogEnv(c config.Config, log hclog.Logger) []string {
 	}
 	w.watchdog = c.Watchdog
 	w.spec.ReadyPings = w.node != nil
-	return []string{"WATCHDOG_USEC=" + strconv.FormatInt(c.Watchdog.Microseconds(), 10)}
+	return []string{contract.WatchdogUSec + "=" + strconv.FormatInt(c.Watchdog.Microseconds(), 10)}
 }

@@ -1,10 +1,10 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -16,17 +16,13 @@ import (
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
-// statusPath is where the master of configuration c keeps its status file:
-// --status-file, else status.DefaultPath for the user the master runs as,
-// its port and its working directory. The control commands compute the
-// same from the same configuration.
-func statusPath(c config.Config) (string, error) {
+// statusPath is where the master of configuration c, running as uid (see
+// masterUID), keeps its status file: --status-file, else
+// status.DefaultPath for that uid, its port and its working directory. The
+// control commands compute the same from the same configuration.
+func statusPath(c config.Config, uid int) (string, error) {
 	if c.StatusFile != "" {
 		return c.StatusFile, nil
-	}
-	uid, err := masterUID(c)
-	if err != nil {
-		return "", err
 	}
 	port := "nolisten"
 	if !c.NoListen {
@@ -34,7 +30,11 @@ func statusPath(c config.Config) (string, error) {
 	}
 	workdir := c.Chdir
 	if workdir == "" {
-		workdir, _ = os.Getwd()
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", fmt.Errorf("find the working directory, part of the status file's default path: %w; give --status-file", err)
+		}
+		workdir = wd
 	}
 	return status.DefaultPath(os.LookupEnv, uid, port, filepath.Clean(workdir)), nil
 }
@@ -59,10 +59,11 @@ type statusWriter struct {
 	dir   *status.Dir
 	base  status.File
 	snaps chan supervisor.Snapshot
-	done  chan struct{}
+	done  chan struct{} // closed when run returns
 	log   hclog.Logger
-	mu    sync.Mutex
-	last  *status.File
+	// last is the newest snapshot's file, nil before the first: run's alone
+	// while it runs, then close's (close reads it after done is closed).
+	last *status.File
 }
 
 func newStatusWriter(dir *status.Dir, base status.File, log hclog.Logger) *statusWriter {
@@ -91,9 +92,7 @@ func (w *statusWriter) run() {
 	var written *status.File // the last file written, nil after a failure
 	for s := range w.snaps {
 		f := w.file(s)
-		w.mu.Lock()
 		w.last = f
-		w.mu.Unlock()
 		if written != nil && sameState(f, written) && f.Heartbeat.Sub(written.Heartbeat) < heartbeatEvery {
 			continue // nothing changed, and the heartbeat on disk is fresh
 		}
@@ -117,9 +116,7 @@ func (w *statusWriter) run() {
 func (w *statusWriter) close(code int) {
 	close(w.snaps)
 	<-w.done
-	w.mu.Lock()
 	f := w.last
-	w.mu.Unlock()
 	if f == nil {
 		b := w.base
 		f = &b
