@@ -10,14 +10,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// machine is what Parse needs to know about the host it runs on: the seam
-// that tests replace with fakes.
+// machine is what Parse needs to know about the machine it runs on: the
+// seam that tests replace with fakes. ("host" is -H/--host only.)
 type machine struct {
 	cpus func() int // CPUs available to this process, for --workers auto
 }
 
-// host is the real machine.
-var host = machine{cpus: func() int { return availableCPUs(cgroupRoot, schedAffinity) }}
+// thisMachine is the real machine.
+var thisMachine = machine{cpus: func() int { return availableCPUs(cgroupRoot, schedAffinity) }}
 
 // cgroupRoot is where a container's cgroup filesystem is mounted.
 const cgroupRoot = "/sys/fs/cgroup"

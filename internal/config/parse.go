@@ -47,7 +47,7 @@ type Result struct {
 // a *UsageError for the first invalid input it finds. Any other error means
 // the options struct is broken, a bug.
 func Parse(args []string, lookupEnv func(string) (string, bool), cwd string) (Result, error) {
-	return host.parse(args, lookupEnv, cwd)
+	return thisMachine.parse(args, lookupEnv, cwd)
 }
 
 // Usage returns the short usage line, without a newline:
