@@ -1,11 +1,7 @@
 package contract
 
 import (
-	"go/ast"
 	"go/constant"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"regexp"
 	"slices"
 	"strconv"
@@ -19,29 +15,9 @@ import (
 // whose doc comment names README's worker contract: the variables.
 func fileVars(t *testing.T) []string {
 	t.Helper()
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "contract.go", nil, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info := &types.Info{Defs: map[*ast.Ident]types.Object{}}
-	if _, err := (&types.Config{}).Check("contract", fset, []*ast.File{f}, info); err != nil {
-		t.Fatal(err)
-	}
 	var vars []string
-	for _, d := range f.Decls {
-		g, ok := d.(*ast.GenDecl)
-		if !ok || g.Tok != token.CONST || !strings.Contains(g.Doc.Text(), `README.md, "The worker contract"`) {
-			continue
-		}
-		for _, s := range g.Specs {
-			for _, id := range s.(*ast.ValueSpec).Names {
-				vars = append(vars, constant.StringVal(info.Defs[id].(*types.Const).Val()))
-			}
-		}
-	}
-	if len(vars) == 0 {
-		t.Fatal(`contract.go has no const block whose doc names README.md, "The worker contract"`)
+	for _, v := range readmetest.ConstBlock(t, "contract.go", "The worker contract") {
+		vars = append(vars, constant.StringVal(v))
 	}
 	return vars
 }

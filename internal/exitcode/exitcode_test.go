@@ -2,9 +2,9 @@ package exitcode
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/parser"
 	"go/token"
-	"go/types"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,54 +16,16 @@ import (
 	"github.com/spark2/spark2/internal/readmetest"
 )
 
-// constBlocks evaluates the constants of exitcode.go, block by block: the
-// doc comment of each const block -> name -> value.
-func constBlocks(t *testing.T) map[string]map[string]int {
+// block returns the codes of exitcode.go's const block whose doc comment
+// names README.md's section.
+func block(t *testing.T, section string) map[string]int {
 	t.Helper()
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "exitcode.go", nil, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
+	codes := map[string]int{}
+	for name, v := range readmetest.ConstBlock(t, "exitcode.go", section) {
+		n, _ := constant.Int64Val(v)
+		codes[name] = int(n)
 	}
-	info := &types.Info{Defs: map[*ast.Ident]types.Object{}}
-	if _, err := (&types.Config{}).Check("exitcode", fset, []*ast.File{f}, info); err != nil {
-		t.Fatal(err)
-	}
-	blocks := map[string]map[string]int{}
-	for _, d := range f.Decls {
-		g, ok := d.(*ast.GenDecl)
-		if !ok || g.Tok != token.CONST {
-			continue
-		}
-		doc := g.Doc.Text()
-		blocks[doc] = map[string]int{}
-		for _, s := range g.Specs {
-			for _, id := range s.(*ast.ValueSpec).Names {
-				v, _ := strconv.Atoi(info.Defs[id].(*types.Const).Val().ExactString())
-				blocks[doc][id.Name] = v
-			}
-		}
-	}
-	return blocks
-}
-
-// block returns the one const block whose doc comment names README.md's
-// section.
-func block(t *testing.T, blocks map[string]map[string]int, section string) map[string]int {
-	t.Helper()
-	var found map[string]int
-	for doc, b := range blocks {
-		if strings.Contains(strings.ReplaceAll(doc, "\n", " "), `README.md, "`+section+`"`) {
-			if found != nil {
-				t.Fatalf("two const blocks name README's %q", section)
-			}
-			found = b
-		}
-	}
-	if found == nil {
-		t.Fatalf("no const block names README's %q", section)
-	}
-	return found
+	return codes
 }
 
 // codeWord is a code in README's table: "137", or "128+N" (SignalBase).
@@ -73,7 +35,7 @@ var codeWord = regexp.MustCompile(`\b(\d+)(\+N)?\b`)
 // table lists exactly the codes of the server block, each once, and its
 // 128+N is SignalBase.
 func TestReadmeExitCodesAreTheTable(t *testing.T) {
-	server := block(t, constBlocks(t), "Exit codes")
+	server := block(t, "Exit codes")
 	var readme []int
 	base := -1
 	rows := 0
@@ -128,7 +90,7 @@ var probeCodes = regexp.MustCompile(`(?:^|[:,] )(\d+) [a-z]`)
 // "Status and probes" (the table's "exit 0 when", then "Other exit codes")
 // are those of the probe block, which has OK's 0 for a pass.
 func TestReadmeProbeExitCodesAreTheTable(t *testing.T) {
-	probe := block(t, constBlocks(t), "Status and probes")
+	probe := block(t, "Status and probes")
 	sec := readmetest.Section(t, "Status and probes")
 	if !strings.Contains(sec, "| exit 0 when |") {
 		t.Errorf("README's probe table has no \"exit 0 when\" column; a passing probe exits OK = %d", OK)

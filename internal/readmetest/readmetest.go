@@ -5,6 +5,11 @@ package readmetest
 
 import (
 	"errors"
+	"go/ast"
+	"go/constant"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,4 +64,50 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// ConstBlock returns the constants, name -> value, of the one const block of
+// the Go file path (a file of the test's package, as the package is
+// type-checked alone, so it may use no import) whose doc comment names
+// README.md's section: `README.md, "<section>"`. No such block, or two,
+// fails t.
+func ConstBlock(t testing.TB, path, section string) map[string]constant.Value {
+	t.Helper()
+	block, err := constBlock(path, section)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return block
+}
+
+func constBlock(path, section string) (map[string]constant.Value, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	info := &types.Info{Defs: map[*ast.Ident]types.Object{}}
+	if _, err := (&types.Config{}).Check(f.Name.Name, fset, []*ast.File{f}, info); err != nil {
+		return nil, err
+	}
+	var block map[string]constant.Value
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST || !strings.Contains(strings.ReplaceAll(g.Doc.Text(), "\n", " "), `README.md, "`+section+`"`) {
+			continue
+		}
+		if block != nil {
+			return nil, errors.New(path + ": two const blocks name README's \"" + section + "\"")
+		}
+		block = map[string]constant.Value{}
+		for _, s := range g.Specs {
+			for _, id := range s.(*ast.ValueSpec).Names {
+				block[id.Name] = info.Defs[id].(*types.Const).Val()
+			}
+		}
+	}
+	if block == nil {
+		return nil, errors.New(path + ": no const block names README's \"" + section + "\"")
+	}
+	return block, nil
 }

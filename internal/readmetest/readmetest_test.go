@@ -47,3 +47,44 @@ func TestSectionOutsideAModuleIsAnError(t *testing.T) {
 		t.Fatalf("err = %v, want one saying there is no go.mod", err)
 	}
 }
+
+const codes = `package p
+
+// Shown (README.md, "First"): the
+// doc may break the line anywhere.
+const (
+	A = 1
+	B = A + 1
+)
+
+// Not named here.
+const C = 3
+
+// Words (README.md,
+// "Second").
+const (
+	D = "d"
+)
+`
+
+func TestConstBlockIsTheBlockThatNamesTheSection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.go")
+	os.WriteFile(path, []byte(codes), 0o644)
+	first := ConstBlock(t, path, "First")
+	if len(first) != 2 || first["A"].String() != "1" || first["B"].String() != "2" {
+		t.Errorf("First = %v, want A 1 and B 2", first)
+	}
+	if second := ConstBlock(t, path, "Second"); len(second) != 1 || second["D"].String() != `"d"` {
+		t.Errorf("Second = %v, want D \"d\"", second)
+	}
+}
+
+func TestConstBlockNoneOrTwoIsAnError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.go")
+	os.WriteFile(path, []byte(codes+"\n// Again (README.md, \"First\").\nconst E = 5\n"), 0o644)
+	for section, want := range map[string]string{"First": "two const blocks", "Third": "no const block"} {
+		if _, err := constBlock(path, section); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"`+section+`"`) {
+			t.Errorf("constBlock(%s): err = %v, want %q naming the section", section, err, want)
+		}
+	}
+}
