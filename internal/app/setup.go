@@ -43,6 +43,9 @@ type master struct {
 func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger) (*master, int) {
 	m := &master{workers: &workers{errs: errs, log: log}}
 	if code, err := m.prepare(c, stdout, log); err != nil {
+		if m.statusDir != nil {
+			m.statusDir.Close() // once running, the status writer owns and closes it
+		}
 		m.close()
 		fmt.Fprintf(errs, "spark2: %v\n", err)
 		return nil, code
