@@ -28,9 +28,11 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 	leader := supervisor.ProcRef{Pid: c.Process.Pid, StartTime: st.StartTime}
 	var fam []supervisor.ProcRef
 	deadline := time.Now().Add(20 * time.Second)
-	for len(fam) < 2 {
+	// Until both sleeps run and the setsid one has left the group (sh
+	// forks it before setsid runs in it).
+	for len(fam) != 2 || fam[0].InGroup == fam[1].InGroup {
 		if time.Now().After(deadline) {
-			t.Fatalf("family of %d: %+v, want two sleeps", leader.Pid, fam)
+			t.Fatalf("family of %d: %+v, want two sleeps, one in the group and one out of it", leader.Pid, fam)
 		}
 		time.Sleep(10 * time.Millisecond)
 		fresh()
@@ -41,9 +43,6 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 			syscall.Kill(m.Pid, syscall.SIGKILL)
 		}
 	}()
-	if len(fam) != 2 || fam[0].InGroup == fam[1].InGroup {
-		t.Fatalf("family %+v: want one sleep in the group, one out of it", fam)
-	}
 	c.Process.Kill()
 	c.Wait() // the leader is reaped; its children are re-parented
 	fresh()
