@@ -110,10 +110,17 @@ elif (($#)); then
 	final="$results/partial" out="$results/partial/partial.md"
 fi
 mkdir -p "$final"
-# bench/run.sh's goal table of issue 12: kept from the file this replaces.
+# The sections other scripts write between their markers (bench/run.sh's
+# goal table of issue 12, bench/reload.sh's recipes, bench/health.sh's
+# figures): kept from the file this replaces, in that order.
 goals_block=""
 if [[ $out == "$root/BENCHMARKS.md" && -f $out ]]; then
-	goals_block=$(sed -n '/<!-- issue12-goals:begin/,/<!-- issue12-goals:end/p' "$out")
+	for m in issue12-goals reload-recipes health; do
+		b=$(sed -n "/<!-- $m:begin/,/<!-- $m:end/p" "$out")
+		if [[ -n $b ]]; then
+			goals_block+="${goals_block:+$'\n\n'}$b"
+		fi
+	done
 fi
 rm -f "$final"/*.csv "$final"/*.png "$final"/*.gp
 cp "$outdir"/* "$final"/ 2>/dev/null || true
