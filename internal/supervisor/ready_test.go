@@ -215,3 +215,16 @@ func TestForwardSkipsStartingWorkers(t *testing.T) {
 	h.noStart()
 	h.noKill()
 }
+
+// TestReadyFD: a write to the ready fd makes a worker ready, even when it is
+// reported before the exec (it can only come from COMMAND).
+func TestReadyFD(t *testing.T) {
+	h := newHarness(t, notifyOptions(1), holdExec)
+	p := h.started()
+	h.readyFD(p.pid)
+	if s := h.sup.Snapshot(); s.Slots[0].Worker.Ready {
+		t.Fatal("ready before the exec report")
+	}
+	h.execReport(p.pid, nil)
+	h.until("ready once the exec report arrives", allReady)
+}

@@ -103,7 +103,7 @@ func (s *Supervisor) spawnPending() {
 // spawn starts a worker in sl: as its replacement when replacement is set,
 // else as its current worker. A failed start counts as a quick death.
 func (s *Supervisor) spawn(sl *slot, replacement bool) {
-	p, err := s.os.Start(sl.id)
+	p, err := s.os.Start(sl.id, s.report)
 	if err != nil {
 		s.log.Error("cannot start a worker", "slot", sl.id, "error", err)
 		if replacement {
@@ -125,21 +125,6 @@ func (s *Supervisor) spawn(sl *slot, replacement bool) {
 		sl.cur = w
 	}
 	s.counts.Spawned++
-	go func() { s.execs <- execResult{pid: p.Pid, err: <-p.Exec} }()
-	if p.Ready != nil {
-		go func() {
-			if <-p.Ready {
-				s.readies <- p.Pid
-			}
-		}()
-	}
-	if p.Pings != nil {
-		go func() {
-			for range p.Pings {
-				s.pings <- p.Pid
-			}
-		}()
-	}
 	w.log.Debug("worker spawned")
 }
 
