@@ -136,7 +136,7 @@ func (w *statusWriter) close(code int) {
 // resource use that addUsage reads from /proc.
 func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
 	f := w.base
-	f.Heartbeat, f.State, f.WorkersWanted = s.At, s.State, len(s.Slots)
+	f.Heartbeat, f.State, f.WorkersWanted = s.At, statusState(s.State), len(s.Slots)
 	f.Totals = status.Totals{Spawned: s.Counts.Spawned, Restarts: s.Counts.Restarts, FailedReloads: s.Counts.FailedReloads,
 		Replaced: status.Replaced(s.Counts.Replaced)}
 	f.Workers = make([]status.Worker, 0, len(s.Slots))

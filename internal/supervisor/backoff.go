@@ -1,9 +1,8 @@
 package supervisor
 
 import (
+	"fmt"
 	"time"
-
-	"github.com/spark2/spark2/internal/config"
 )
 
 // Backoff paces the respawns of a slot whose workers keep dying. A worker that
@@ -54,12 +53,36 @@ func (s *Supervisor) scheduleRespawn(sl *slot, uptime time.Duration) {
 	sl.spawnAt = s.os.Now().Add(delay)
 }
 
+// Policy says which workers that ended on their own are respawned. The
+// zero value is RespawnAlways.
+type Policy int
+
+// The respawn policies.
+const (
+	RespawnAlways    Policy = iota // every one, whatever its exit status
+	RespawnOnFailure               // one that failed: a non-zero exit, or killed by a signal
+	RespawnNever                   // none: Run returns once every worker has ended
+)
+
+// String names p for logs, in the words of --restart, which users know.
+func (p Policy) String() string {
+	switch p {
+	case RespawnAlways:
+		return "always"
+	case RespawnOnFailure:
+		return "on-failure"
+	case RespawnNever:
+		return "no"
+	}
+	return fmt.Sprintf("Policy(%d)", int(p))
+}
+
 // respawns says whether policy refills a slot whose worker ended with code.
-func respawns(policy config.Restart, code int) bool {
+func respawns(policy Policy, code int) bool {
 	switch policy {
-	case config.RestartNo:
+	case RespawnNever:
 		return false
-	case config.RestartOnFailure:
+	case RespawnOnFailure:
 		return code != 0
 	}
 	return true

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
 )
@@ -63,7 +62,7 @@ type fakeTimer struct {
 
 func testOptions(workers int) Options {
 	return Options{
-		Workers: workers, Restart: config.RestartAlways, StopTimeout: 5 * time.Second,
+		Workers: workers, Respawn: RespawnAlways, StopTimeout: 5 * time.Second,
 		Backoff: DefaultBackoff, SweepEvery: time.Second, ReadyTimeout: 30 * time.Second,
 	}
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
 )
@@ -73,7 +72,7 @@ type OS struct {
 // Options are the supervisor's settings.
 type Options struct {
 	Workers     int            // initial number of slots, >= 1
-	Restart     config.Restart // respawn policy
+	Respawn     Policy         // which workers that ended on their own are respawned
 	StopTimeout time.Duration  // stop-signal-to-KILL grace
 	StopSignal  syscall.Signal // asks a worker to stop gracefully; 0: SIGTERM
 	Backoff     Backoff        // crash-loop pacing

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/launch"
 )
 
@@ -103,7 +102,7 @@ func TestBackoffCapAndHealthyReset(t *testing.T) {
 
 func TestRestartNoExitsWithFirstFailure(t *testing.T) {
 	opt := testOptions(3)
-	opt.Restart = config.RestartNo
+	opt.Respawn = RespawnNever
 	h := newHarness(t, opt)
 	ps := h.startedN(3)
 	h.until("all ready", allReady)
@@ -126,7 +125,7 @@ func (h *harness) noStartAfterEnd() {
 
 func TestRestartOnFailure(t *testing.T) {
 	opt := testOptions(2)
-	opt.Restart = config.RestartOnFailure
+	opt.Respawn = RespawnOnFailure
 	h := newHarness(t, opt)
 	ps := h.startedN(2)
 	h.until("all ready", allReady)

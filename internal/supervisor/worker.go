@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/ready"
@@ -306,8 +305,8 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		w.log.Error("worker failed permanently (exit 78, EX_CONFIG) before any worker was ready; stopping", "uptime", uptime.Round(time.Millisecond))
 		s.fatal(code)
 		return
-	case code == 0 && s.opt.Restart != config.RestartAlways:
-		// Under --restart no or on-failure, ending with 0 is what the policy expects.
+	case code == 0 && s.opt.Respawn != RespawnAlways:
+		// Under RespawnNever or RespawnOnFailure, ending with 0 is what the policy expects.
 		w.log.Info("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 	case w.hung:
 		w.log.Warn("hung worker ended", "status", describe(st), "uptime", uptime.Round(time.Millisecond), "reason", ReasonHung)
@@ -326,7 +325,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		return // its slot was removed (TTOU), or it had been replaced already
 	}
 	sl.cur, sl.lastExit = nil, describe(st)
-	if s.stop == nil && sl.next == nil && respawns(s.opt.Restart, code) {
+	if s.stop == nil && sl.next == nil && respawns(s.opt.Respawn, code) {
 		reason := ReasonCrashed
 		if w.hung {
 			// A hang is never a healthy end: only the time it answered
