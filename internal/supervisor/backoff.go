@@ -21,9 +21,9 @@ type Backoff struct {
 // seconds of a crash loop, then one every ten seconds.
 var DefaultBackoff = Backoff{Base: 100 * time.Millisecond, Max: 10 * time.Second, Healthy: 10 * time.Second, CrashLoop: 3}
 
-// Delay returns the wait before the next spawn of a slot that has seen
+// delay returns the wait before the next spawn of a slot that has seen
 // failures quick deaths in a row (counting the one just seen); 0 means now.
-func (b Backoff) Delay(failures int) time.Duration {
+func (b Backoff) delay(failures int) time.Duration {
 	if failures <= 1 {
 		return 0
 	}
@@ -42,7 +42,7 @@ func (s *Supervisor) scheduleRespawn(sl *slot, uptime time.Duration) {
 	sl.failures++
 	sl.restarts++
 	s.counts.Restarts++
-	delay := s.opt.Backoff.Delay(sl.failures)
+	delay := s.opt.Backoff.delay(sl.failures)
 	if sl.failures >= s.opt.Backoff.CrashLoop {
 		s.log.Warn("worker is crash-looping; backing off", "slot", sl.id, "deaths_in_a_row", sl.failures, "next_spawn_in", delay)
 	}

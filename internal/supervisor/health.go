@@ -211,7 +211,7 @@ func (s *Supervisor) renewalFailed(sl *slot, why string) {
 	}
 	if w := sl.cur; w != nil && !w.stopping {
 		w.renewFails++
-		delay := max(s.opt.Backoff.Delay(w.renewFails+1), minRenewRetry)
+		delay := max(s.opt.Backoff.delay(w.renewFails+1), minRenewRetry)
 		w.renewAt = s.os.Now().Add(delay)
 		w.log.Error("replacing the worker failed; it keeps serving, and spark2 tries again", "reason", reason, "why", why, "retry_in", delay)
 	} else if sl.cur == nil && s.stop == nil {

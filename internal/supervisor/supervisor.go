@@ -236,10 +236,6 @@ func (s *Supervisor) Run() Outcome {
 	return s.outcome
 }
 
-// Counts returns the running totals. Only for use after Run has returned, or
-// from the supervisor's own goroutine.
-func (s *Supervisor) Counts() Counts { return s.counts }
-
 // pendingSignals handles the signals that came while spark2 was starting (its
 // config file read, a --force wait), before any worker is spawned: a TERM
 // then stops spark2 with nothing started.

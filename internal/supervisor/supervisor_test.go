@@ -80,8 +80,8 @@ func TestCrashLoopBacksOffExponentially(t *testing.T) {
 
 func TestBackoffCapAndHealthyReset(t *testing.T) {
 	b := DefaultBackoff
-	if d := b.Delay(40); d != b.Max {
-		t.Fatalf("Delay(40) = %v, want the cap %v", d, b.Max)
+	if d := b.delay(40); d != b.Max {
+		t.Fatalf("delay(40) = %v, want the cap %v", d, b.Max)
 	}
 	h := newHarness(t, testOptions(1))
 	p := h.started()
@@ -141,11 +141,11 @@ func TestRestartOnFailure(t *testing.T) {
 }
 
 func TestSignalExitCodeIs128PlusN(t *testing.T) {
-	if c := ExitCode(signaled(syscall.SIGKILL)); c != 137 {
-		t.Fatalf("ExitCode(SIGKILL) = %d", c)
+	if c := exitCode(signaled(syscall.SIGKILL)); c != 137 {
+		t.Fatalf("exitCode(SIGKILL) = %d", c)
 	}
-	if c := ExitCode(exited(255)); c != 255 {
-		t.Fatalf("ExitCode(exit 255) = %d", c)
+	if c := exitCode(exited(255)); c != 255 {
+		t.Fatalf("exitCode(exit 255) = %d", c)
 	}
 }
 

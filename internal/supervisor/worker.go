@@ -283,7 +283,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		w.release()
 	}
 	s.leaderEnded(w)
-	code := ExitCode(st)
+	code := exitCode(st)
 	uptime := s.os.Now().Sub(w.started)
 	sl := s.slotOf(w)
 	defer s.checkEnd()
