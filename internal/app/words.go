@@ -20,6 +20,29 @@ func respawnPolicy(r config.Restart) supervisor.Policy {
 	return supervisor.RespawnAlways // config.RestartAlways, the default
 }
 
+// statusReason is why a worker was replaced, in the status file's words; ""
+// when it never was.
+func statusReason(r supervisor.ReplaceReason) string {
+	switch r {
+	case supervisor.ReasonCrashed:
+		return status.ReasonCrashed
+	case supervisor.ReasonHung:
+		return status.ReasonHung
+	case supervisor.ReasonMemory:
+		return status.ReasonMemory
+	case supervisor.ReasonLifetime:
+		return status.ReasonLifetime
+	case supervisor.ReasonRespawn:
+		return status.ReasonRespawn
+	}
+	return ""
+}
+
+// statusReplaced is the supervisor's replacement counts in the status file.
+func statusReplaced(r supervisor.Replacements) status.Replaced {
+	return status.Replaced{Crashed: r.Crashed, Hung: r.Hung, Memory: r.Memory, Lifetime: r.Lifetime, Respawn: r.Respawn}
+}
+
 // statusState is the supervisor's state in the status file's words.
 func statusState(s supervisor.State) string {
 	switch s {

@@ -40,3 +40,25 @@ func TestStatusState(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusReason: each reason for a replacement has its own word in the
+// status file, and the counts keep their reasons.
+func TestStatusReason(t *testing.T) {
+	want := map[supervisor.ReplaceReason]string{
+		"":                        "",
+		supervisor.ReasonCrashed:  status.ReasonCrashed,
+		supervisor.ReasonHung:     status.ReasonHung,
+		supervisor.ReasonMemory:   status.ReasonMemory,
+		supervisor.ReasonLifetime: status.ReasonLifetime,
+		supervisor.ReasonRespawn:  status.ReasonRespawn,
+	}
+	for r, w := range want {
+		if got := statusReason(r); got != w {
+			t.Errorf("reason %q: status file says %q, want %q", r, got, w)
+		}
+	}
+	got := statusReplaced(supervisor.Replacements{Crashed: 1, Hung: 2, Memory: 3, Lifetime: 4, Respawn: 5})
+	if got != (status.Replaced{Crashed: 1, Hung: 2, Memory: 3, Lifetime: 4, Respawn: 5}) {
+		t.Errorf("replaced %+v", got)
+	}
+}

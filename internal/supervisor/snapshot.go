@@ -50,13 +50,13 @@ type Snapshot struct {
 // SlotState is one slot in a Snapshot.
 type SlotState struct {
 	ID           int
-	Worker       WorkerState // the worker serving the slot; Pid 0 while the slot is empty
-	Replacement  WorkerState // its replacement during a rolling respawn; Pid 0 when none
-	DeathsInARow int         // quick deaths in a row (crash-looping at Backoff.CrashLoop)
-	RespawnAt    time.Time   // a respawn waiting out its back-off; zero when none
-	Restarts     int         // respawns after a worker of this slot ended on its own
-	LastExit     string      // how its last worker ended ("exited 1"); "" if none has
-	LastReason   string      // why its worker was last replaced (Reason...); "" if it never was
+	Worker       WorkerState   // the worker serving the slot; Pid 0 while the slot is empty
+	Replacement  WorkerState   // its replacement during a rolling respawn; Pid 0 when none
+	DeathsInARow int           // quick deaths in a row (crash-looping at Backoff.CrashLoop)
+	RespawnAt    time.Time     // a respawn waiting out its back-off; zero when none
+	Restarts     int           // respawns after a worker of this slot ended on its own
+	LastExit     string        // how its last worker ended ("exited 1"); "" if none has
+	LastReason   ReplaceReason // why its worker was last replaced; "" if it never was
 	Replaced     Replacements
 }
 

@@ -81,7 +81,7 @@ func (s *Supervisor) checkEnd() {
 		if s.firstFailure != nil {
 			code = *s.firstFailure
 		}
-		s.log.Info("every worker has ended; exiting", "restart", s.opt.Respawn, "code", code)
+		s.log.Info("every worker has ended; exiting", "restart", s.opt.Respawn.String(), "code", code)
 		s.beginStop(Outcome{Reason: WorkersEnded, Code: code})
 		return
 	}

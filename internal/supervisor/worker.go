@@ -25,7 +25,7 @@ type slot struct {
 	lastExit string    // how its last worker ended; "" if none has
 	// lastReason is why its worker was last replaced (a Reason...
 	// constant); "" if it never was. replaced counts them by reason.
-	lastReason string
+	lastReason ReplaceReason
 	replaced   Replacements
 }
 
@@ -53,14 +53,14 @@ type worker struct {
 	held     []syscall.Signal    // forwarded signals held until it is ready, each once
 
 	// Health (health.go).
-	pingAt     time.Time // its last watchdog keep-alive (or when it became ready)
-	hungAt     time.Time // when it is hung unless it sends a keep-alive; zero when not watched
-	triggered  bool      // it sent WATCHDOG=trigger
-	hung       bool      // stopped by the watchdog: its end is a failure
-	expireAt   time.Time // when it reaches --max-lifetime; zero when not due
-	renew      string    // the reason of its queued or running renewal; "" when none
-	renewAt    time.Time // when its failed renewal is tried again; zero when not due
-	renewFails int       // its renewals that failed in a row
+	pingAt     time.Time     // its last watchdog keep-alive (or when it became ready)
+	hungAt     time.Time     // when it is hung unless it sends a keep-alive; zero when not watched
+	triggered  bool          // it sent WATCHDOG=trigger
+	hung       bool          // stopped by the watchdog: its end is a failure
+	expireAt   time.Time     // when it reaches --max-lifetime; zero when not due
+	renew      ReplaceReason // the reason of its queued or running renewal; "" when none
+	renewAt    time.Time     // when its failed renewal is tried again; zero when not due
+	renewFails int           // its renewals that failed in a row
 
 	// Its family (family.go): the members seen last, those spark2 may not
 	// signal, and, once the leader has ended, when to look again and when to
