@@ -4,7 +4,12 @@
 // the table, so it needs no lock.
 //
 // Its window on processes and time is the OS struct: tests drive a
-// Supervisor with fakes, the app wires in the real thing.
+// Supervisor with fakes, the app wires in the real thing. Whatever starts a
+// worker reports on it (exec'd, ready, pings) straight into the loop's
+// channels through Reports: the supervisor runs no goroutine per worker.
+//
+// It speaks its own language: a respawn Policy, a State, a ReplaceReason.
+// The app maps the configuration to them, and them to the status file.
 package supervisor
 
 import (

@@ -182,8 +182,9 @@ func (s *Supervisor) onSaidReady(pid int) {
 }
 
 // saidReady makes w ready, or, when its exec report has not arrived yet
-// (the two come on different goroutines, in either order), once it does:
-// only COMMAND can say ready, so the exec happened.
+// (a NOTIFY_SOCKET message and the exec report come from different
+// goroutines, in either order), once it does: only COMMAND can say ready,
+// so the exec happened.
 func (s *Supervisor) saidReady(w *worker) {
 	if !w.execDone {
 		w.early = true
