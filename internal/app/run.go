@@ -94,7 +94,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	}
 	sup := supervisor.New(supervisor.Options{
 		Workers:      c.Workers,
-		Restart:      c.Restart,
+		Respawn:      respawnPolicy(c.Restart),
 		StopTimeout:  c.StopTimeout,
 		StopSignal:   c.StopSignal,
 		Backoff:      supervisor.DefaultBackoff,

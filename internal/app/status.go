@@ -133,16 +133,16 @@ func (w *statusWriter) close(code int) {
 // resource use that addUsage reads from /proc.
 func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
 	f := w.base
-	f.Heartbeat, f.State, f.WorkersWanted = s.At, s.State, len(s.Slots)
+	f.Heartbeat, f.State, f.WorkersWanted = s.At, statusState(s.State), len(s.Slots)
 	f.Totals = status.Totals{Spawned: s.Counts.Spawned, Restarts: s.Counts.Restarts, FailedReloads: s.Counts.FailedReloads,
-		Replaced: status.Replaced(s.Counts.Replaced)}
+		Replaced: statusReplaced(s.Counts.Replaced)}
 	f.Workers = make([]status.Worker, 0, len(s.Slots))
 	for _, sl := range s.Slots {
 		wk := status.Worker{
 			Slot: sl.ID, Pid: sl.Worker.Pid, Started: sl.Worker.Started, Ready: sl.Worker.Ready,
 			Restarts: sl.Restarts, LastExit: sl.LastExit, Replacement: sl.Replacement.Pid,
 			RespawnAt: sl.RespawnAt, Deaths: sl.DeathsInARow,
-			LastReason: sl.LastReason, Replaced: status.Replaced(sl.Replaced),
+			LastReason: statusReason(sl.LastReason), Replaced: statusReplaced(sl.Replaced),
 		}
 		f.Workers = append(f.Workers, wk)
 	}

@@ -33,9 +33,11 @@ type workers struct {
 	wg          sync.WaitGroup
 }
 
-// start is the supervisor's OS.Start.
-func (w *workers) start(slot int) (supervisor.Proc, error) {
+// start is the supervisor's OS.Start: the launcher reports into the
+// supervisor's loop directly.
+func (w *workers) start(slot int, report supervisor.Reports) (supervisor.Proc, error) {
 	spec := w.spec
+	spec.Report = launch.Reports{Exec: report.Exec, Ready: report.Ready, Ping: report.Ping}
 	if w.group != nil {
 		f := w.group.File(slot)
 		if f == nil {
@@ -65,7 +67,7 @@ func (w *workers) start(slot int) (supervisor.Proc, error) {
 	go w.forward(p.Stdout, w.out, p.Pid)
 	go w.forward(p.Stderr, w.errs, p.Pid)
 	ended, release := pidfdOf(p.Pid, p.StartTime)
-	return supervisor.Proc{Pid: p.Pid, StartTime: p.StartTime, Exec: p.Exec, Ready: p.Ready, Pings: p.Pings, Ended: ended, Release: release}, nil
+	return supervisor.Proc{Pid: p.Pid, StartTime: p.StartTime, Ended: ended, Release: release}, nil
 }
 
 func (w *workers) forward(r io.ReadCloser, sink *logs.Sink, pid int) {

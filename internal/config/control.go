@@ -5,12 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/spark2/spark2/internal/status"
 )
 
-// The values of --probe, as Config.Probe holds them.
+// The values of --probe, as Config.Probe holds them: the probe kinds of
+// package status, which defines them (and what each checks) once.
 const (
-	ProbeLive  = "live"  // the master runs, its heartbeat is fresh and it is not crash-looping
-	ProbeReady = "ready" // the master can serve: a worker is ready; what a plain --exit-code checks
+	ProbeLive  = status.Live  // the master runs, its heartbeat is fresh and it is not crash-looping
+	ProbeReady = status.Ready // the master can serve: a worker is ready; what a plain --exit-code checks
 )
 
 // probeValue is --probe: ProbeLive or ProbeReady, in any letter case.

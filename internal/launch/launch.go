@@ -64,14 +64,36 @@ type Spec struct {
 	Dir     string     // working directory; "" means the master's
 	Files   []*os.File // inherited as fd 3 (contract.ListenFD), 4, ...; nil for none
 	// ReadyFD gives the worker one more fd, after Files, and its number in
-	// SPARK2_READY_FD: writing anything to it says "ready" (Process.Ready).
+	// SPARK2_READY_FD: writing anything to it says "ready" (Reports.Ready).
 	ReadyFD bool
 	// ReadyPings keeps reading the ready fd after the first write: each
-	// later write is a watchdog keep-alive (Process.Pings). Needs ReadyFD.
+	// later write is a watchdog keep-alive (Reports.Ping). Needs ReadyFD.
 	ReadyPings bool
 	// NoNewPrivs sets no_new_privs in the worker: exec can never gain
 	// privileges (setuid binaries, file capabilities).
 	NoNewPrivs bool
+	// Report receives what the launcher learns of the worker after Start
+	// has returned its pid.
+	Report Reports
+}
+
+// Reports are where Start reports on a worker, all from one goroutine of
+// the launcher per worker, in this order: Exec, then (with Spec.ReadyFD,
+// once COMMAND runs) Ready, then Ping for each later write. That goroutine
+// ends when the ready fd is closed (without one, after Exec). A call may
+// block: the worker's later reports wait for it, nothing else does. A nil
+// field is not called.
+type Reports struct {
+	// Exec is called once, with nil once COMMAND has been exec'd, or with
+	// an *ExecError when it could not be (the process then exits with its
+	// Code).
+	Exec func(pid int, err error)
+	// Ready is called once the worker writes to its ready fd; never if it
+	// closes the fd unwritten (it ended, or closed it).
+	Ready func(pid int)
+	// Ping is called for each later write to the ready fd (Spec.ReadyPings);
+	// writes that pile up while a call blocks are one ping.
+	Ping func(pid int)
 }
 
 // Process is a started worker.
@@ -80,16 +102,6 @@ type Process struct {
 	StartTime uint64   // from /proc/<pid>/stat; 0 if the process was already gone
 	Stdout    *os.File // read end of the worker's stdout pipe; the caller drains and closes it
 	Stderr    *os.File // read end of the worker's stderr pipe; the caller drains and closes it
-	// Exec receives exactly one value: nil once COMMAND has been exec'd, or an
-	// *ExecError when it could not be (the process then exits with its Code).
-	Exec <-chan error
-	// Ready receives exactly one value: true when the worker writes to its
-	// ready fd, false when the fd is closed unwritten (the worker ended, or
-	// closed it). nil without Spec.ReadyFD.
-	Ready <-chan bool
-	// Pings receives a value (at most one pending) for each later write to
-	// the ready fd, and is closed with it. nil without Spec.ReadyPings.
-	Pings <-chan struct{}
 	// ViaStub says the worker was started through the exec stub, not Child.
 	ViaStub bool
 }
@@ -105,8 +117,9 @@ func (e *ExecError) Error() string { return e.Msg }
 // Start starts one worker: stdin is /dev/null, stdout and stderr are new pipes,
 // spec.Files follow as fd 3 and up, and the worker leads a new process group
 // (its pgid is its pid, so a signal to -pid reaches its children too). It does
-// not wait for the process: the reaper does that. An error means nothing was
-// started and every pipe is closed.
+// not wait for the process: the reaper does that; it reports the exec and
+// the ready fd to spec.Report. An error means nothing was started, every
+// pipe is closed and nothing is reported.
 func Start(spec Spec) (*Process, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
@@ -162,26 +175,33 @@ func Start(spec Spec) (*Process, error) {
 		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), withFileLimit(err))
 	}
 	p := &Process{Pid: proc.Pid, Stdout: outR, Stderr: errR, ViaStub: viaStub}
-	if readyR != nil {
-		ready := make(chan bool, 1)
-		p.Ready = ready
-		var pings chan struct{}
-		if spec.ReadyPings {
-			pings = make(chan struct{}, 1)
-			p.Pings = pings
-		}
-		go awaitReady(readyR, ready, pings)
-	}
 	// The reaper waits for the process; Release drops Go's handle (a pidfd on
 	// recent kernels) without waiting.
 	proc.Release()
 	if st, err := procfs.ReadStat(p.Pid); err == nil {
 		p.StartTime = st.StartTime
 	}
-	ch := make(chan error, 1)
-	p.Exec = ch
-	go func() { ch <- readExecResult(execR, spec.Command[0]) }()
+	go report(p.Pid, spec, execR, readyR)
 	return p, nil
+}
+
+// report is the launcher's one goroutine for a worker: it reads the exec
+// report, then the ready fd (nil: none), and tells spec.Report. Only
+// COMMAND writes to the ready fd, so nothing can be missed by reading it
+// after the exec report.
+func report(pid int, spec Spec, execR, readyR *os.File) {
+	r := spec.Report
+	err := readExecResult(execR, spec.Command[0])
+	if r.Exec != nil {
+		r.Exec(pid, err)
+	}
+	if readyR == nil {
+		return
+	}
+	defer readyR.Close()
+	if err == nil {
+		awaitReady(readyR, pid, spec.ReadyPings, r)
+	}
 }
 
 // withFileLimit adds to an EMFILE error the limit that was reached and how
@@ -194,25 +214,21 @@ func withFileLimit(err error) error {
 	return fmt.Errorf("%w: spark2 reached its open file limit (RLIMIT_NOFILE %d); raise it (ulimit -n, docker run --ulimit nofile=N) or run fewer workers", err, rl.Cur)
 }
 
-// awaitReady reports whether the worker wrote to its ready fd before closing
-// it; with pings, it then reads on and sends a ping for each later write (one
-// pending at most: pings that pile up are one keep-alive) until the fd is
-// closed, and closes pings.
-func awaitReady(r *os.File, ready chan<- bool, pings chan<- struct{}) {
-	defer r.Close()
+// awaitReady reports Ready once the worker writes to its ready fd f; with
+// pings, it then reads on and reports a Ping for each read that got
+// something (writes that piled up are one keep-alive) until f is closed.
+func awaitReady(f *os.File, pid int, pings bool, r Reports) {
 	var b [64]byte
-	n, _ := r.Read(b[:1])
-	ready <- n > 0
-	if pings == nil {
+	n, _ := f.Read(b[:1])
+	if n == 0 {
 		return
 	}
-	defer close(pings)
-	for n > 0 {
-		if n, _ = r.Read(b[:]); n > 0 {
-			select {
-			case pings <- struct{}{}:
-			default:
-			}
+	if r.Ready != nil {
+		r.Ready(pid)
+	}
+	for pings && n > 0 {
+		if n, _ = f.Read(b[:]); n > 0 && r.Ping != nil {
+			r.Ping(pid)
 		}
 	}
 }

@@ -17,6 +17,12 @@ import (
 // startAndWait starts spec and returns its output, exec result and exit code.
 func startAndWait(t testing.TB, spec Spec) (*Process, string, error, int) {
 	t.Helper()
+	type execReport struct {
+		pid int
+		err error
+	}
+	execs := make(chan execReport, 1)
+	spec.Report.Exec = func(pid int, err error) { execs <- execReport{pid, err} }
 	p, err := Start(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +30,11 @@ func startAndWait(t testing.TB, spec Spec) (*Process, string, error, int) {
 	out, _ := io.ReadAll(p.Stdout)
 	p.Stdout.Close()
 	p.Stderr.Close()
-	execErr := <-p.Exec
+	r := <-execs
+	if r.pid != p.Pid {
+		t.Errorf("exec report for pid %d, want %d", r.pid, p.Pid)
+	}
+	execErr := r.err
 	var ws unix.WaitStatus
 	if _, err := unix.Wait4(p.Pid, &ws, 0, nil); err != nil {
 		t.Fatal(err)

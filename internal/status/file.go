@@ -72,6 +72,16 @@ type Totals struct {
 	Replaced      Replaced `json:"replaced"` // replacements of workers by reason, over every slot
 }
 
+// Why a worker was replaced: Worker.LastReason's words, each counted in
+// Replaced.
+const (
+	ReasonCrashed  = "crashed"  // it ended on its own, or was not ready in time
+	ReasonHung     = "hung"     // the watchdog found it silent
+	ReasonMemory   = "memory"   // its process tree used more than --max-memory
+	ReasonLifetime = "lifetime" // it reached --max-lifetime
+	ReasonRespawn  = "respawn"  // a rolling respawn
+)
+
 // Replaced counts replacements of workers by reason (Worker.LastReason's
 // words). A hung worker (the watchdog) and a crash are failures; memory
 // (--max-memory), lifetime (--max-lifetime) and respawn (a rolling respawn)

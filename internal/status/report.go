@@ -90,7 +90,7 @@ func mib(b uint64) string { return fmt.Sprintf("%.1fMB", float64(b)/(1<<20)) }
 // isReason reports whether r is one of the reasons the master writes.
 func isReason(r string) bool {
 	switch r {
-	case "crashed", "hung", "memory", "lifetime", "respawn":
+	case ReasonCrashed, ReasonHung, ReasonMemory, ReasonLifetime, ReasonRespawn:
 		return true
 	}
 	return false

@@ -1,9 +1,8 @@
 package supervisor
 
 import (
+	"fmt"
 	"time"
-
-	"github.com/spark2/spark2/internal/config"
 )
 
 // Backoff paces the respawns of a slot whose workers keep dying. A worker that
@@ -22,9 +21,9 @@ type Backoff struct {
 // seconds of a crash loop, then one every ten seconds.
 var DefaultBackoff = Backoff{Base: 100 * time.Millisecond, Max: 10 * time.Second, Healthy: 10 * time.Second, CrashLoop: 3}
 
-// Delay returns the wait before the next spawn of a slot that has seen
+// delay returns the wait before the next spawn of a slot that has seen
 // failures quick deaths in a row (counting the one just seen); 0 means now.
-func (b Backoff) Delay(failures int) time.Duration {
+func (b Backoff) delay(failures int) time.Duration {
 	if failures <= 1 {
 		return 0
 	}
@@ -43,7 +42,7 @@ func (s *Supervisor) scheduleRespawn(sl *slot, uptime time.Duration) {
 	sl.failures++
 	sl.restarts++
 	s.counts.Restarts++
-	delay := s.opt.Backoff.Delay(sl.failures)
+	delay := s.opt.Backoff.delay(sl.failures)
 	if sl.failures >= s.opt.Backoff.CrashLoop {
 		s.log.Warn("worker is crash-looping; backing off", "slot", sl.id, "deaths_in_a_row", sl.failures, "next_spawn_in", delay)
 	}
@@ -54,12 +53,36 @@ func (s *Supervisor) scheduleRespawn(sl *slot, uptime time.Duration) {
 	sl.spawnAt = s.os.Now().Add(delay)
 }
 
+// Policy says which workers that ended on their own are respawned. The
+// zero value is RespawnAlways.
+type Policy int
+
+// The respawn policies.
+const (
+	RespawnAlways    Policy = iota // every one, whatever its exit status
+	RespawnOnFailure               // one that failed: a non-zero exit, or killed by a signal
+	RespawnNever                   // none: Run returns once every worker has ended
+)
+
+// String names p for logs, in the words of --restart, which users know.
+func (p Policy) String() string {
+	switch p {
+	case RespawnAlways:
+		return "always"
+	case RespawnOnFailure:
+		return "on-failure"
+	case RespawnNever:
+		return "no"
+	}
+	return fmt.Sprintf("Policy(%d)", int(p))
+}
+
 // respawns says whether policy refills a slot whose worker ended with code.
-func respawns(policy config.Restart, code int) bool {
+func respawns(policy Policy, code int) bool {
 	switch policy {
-	case config.RestartNo:
+	case RespawnNever:
 		return false
-	case config.RestartOnFailure:
+	case RespawnOnFailure:
 		return code != 0
 	}
 	return true

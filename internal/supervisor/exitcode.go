@@ -9,9 +9,9 @@ import (
 	"github.com/spark2/spark2/internal/exitcode"
 )
 
-// ExitCode turns a wait status into a shell-style exit code: the exit status,
+// exitCode turns a wait status into a shell-style exit code: the exit status,
 // or 128+N for a process killed by signal N.
-func ExitCode(st syscall.WaitStatus) int {
+func exitCode(st syscall.WaitStatus) int {
 	if st.Signaled() {
 		return exitcode.SignalBase + int(st.Signal())
 	}

@@ -9,13 +9,14 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
 )
 
 // harness drives a Supervisor through a fake OS: the test plays the kernel
-// (exits, signals), the clock (advance) and the exec reports.
+// (exits, signals), the clock (advance) and the launcher's reports. The
+// loop's Publish tells it about every change, so that until waits for one
+// instead of polling.
 type harness struct {
 	t       *testing.T
 	sup     *Supervisor
@@ -27,13 +28,15 @@ type harness struct {
 	starts  chan fakeProc
 	kills   chan kill
 	outcome chan Outcome
+	changed chan Snapshot // the newest snapshot the loop published, not yet seen by until
 
 	mu      sync.Mutex
 	now     time.Time
 	timers  []fakeTimer
 	nextPid int
 	execErr func(slot int) error // the exec report of each start; nil: exec succeeds
-	hold    map[int]chan error   // with holdExec: each start's exec report, sent by the test
+	hold    bool                 // holdExec: the test sends each exec report (execReport)
+	report  Reports              // the supervisor's reports, as Start got them
 	dead    map[int]bool         // pids Alive reports gone
 	desc    []int                // what Descendants returns
 	parents map[int]int          // what Parent returns
@@ -59,7 +62,7 @@ type fakeTimer struct {
 
 func testOptions(workers int) Options {
 	return Options{
-		Workers: workers, Restart: config.RestartAlways, StopTimeout: 5 * time.Second,
+		Workers: workers, Respawn: RespawnAlways, StopTimeout: 5 * time.Second,
 		Backoff: DefaultBackoff, SweepEvery: time.Second, ReadyTimeout: 30 * time.Second,
 	}
 }
@@ -68,7 +71,7 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 	t.Helper()
 	h := &harness{
 		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message), reload: make(chan string), memory: make(chan []MemoryUse),
-		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1),
+		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1), changed: make(chan Snapshot, 1),
 		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{}, parents: map[int]int{},
 		family: map[int][]ProcRef{}, killErr: map[int]error{}, running: map[int]bool{},
 	}
@@ -90,6 +93,13 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		},
 		Kick: func() { h.mu.Lock(); h.kicks++; h.mu.Unlock() },
 		Rand: func(n int64) int64 { return 0 },
+	}
+	publish := opt.Publish
+	opt.Publish = func(s Snapshot) {
+		if publish != nil {
+			publish(s)
+		}
+		h.published(s)
 	}
 	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: newTestWriter(t)})
 	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, Reload: h.reload, Memory: h.memory}, log)
@@ -139,7 +149,9 @@ func (h *harness) set(f func(h *harness)) {
 	f(h)
 }
 
-func (h *harness) start(slot int) (Proc, error) {
+// start is the fake OS.Start: unless holdExec, it reports the exec itself,
+// before it returns, as a launcher that is quick.
+func (h *harness) start(slot int, report Reports) (Proc, error) {
 	h.mu.Lock()
 	h.nextPid++
 	pid := h.nextPid
@@ -147,18 +159,25 @@ func (h *harness) start(slot int) (Proc, error) {
 	if h.execErr != nil {
 		err = h.execErr(slot)
 	}
+	h.report = report
+	hold := h.hold
 	h.mu.Unlock()
-	c := make(chan error, 1)
-	if h.hold != nil {
-		h.mu.Lock()
-		h.hold[pid] = c
-		h.mu.Unlock()
-	} else {
-		c <- err
+	if !hold {
+		report.Exec(pid, err)
 	}
 	h.starts <- fakeProc{slot: slot, pid: pid}
 	ended := func() bool { h.mu.Lock(); defer h.mu.Unlock(); return !h.running[pid] }
-	return Proc{Pid: pid, StartTime: 1, Exec: c, Ended: ended}, nil
+	return Proc{Pid: pid, StartTime: 1, Ended: ended}, nil
+}
+
+// published is the harness's part of Options.Publish: it keeps the newest
+// snapshot for until, and never blocks.
+func (h *harness) published(s Snapshot) {
+	select {
+	case <-h.changed:
+	default:
+	}
+	h.changed <- s
 }
 
 func (h *harness) after(d time.Duration) <-chan time.Time {
@@ -174,14 +193,35 @@ func (h *harness) after(d time.Duration) <-chan time.Time {
 }
 
 // holdExec makes every start's exec report wait for execReport.
-func holdExec(h *harness) { h.hold = map[int]chan error{} }
+func holdExec(h *harness) { h.hold = true }
 
-// execReport delivers pid's exec report.
+// execReport delivers pid's exec report, as the launcher does.
 func (h *harness) execReport(pid int, err error) {
 	h.mu.Lock()
-	c := h.hold[pid]
+	r := h.report
 	h.mu.Unlock()
-	c <- err
+	r.Exec(pid, err)
+}
+
+// readyFD reports that pid wrote to its ready fd, as the launcher does,
+// and returns once the loop has handled it (the loop takes a Ready report
+// unbuffered, and handles it before the next event, the snapshot).
+func (h *harness) readyFD(pid int) {
+	h.mu.Lock()
+	r := h.report
+	h.mu.Unlock()
+	r.Ready(pid)
+	h.sup.Snapshot()
+}
+
+// pingFD reports that pid wrote to its ready fd again, as the launcher does,
+// and returns once the loop has handled it.
+func (h *harness) pingFD(pid int) {
+	h.mu.Lock()
+	r := h.report
+	h.mu.Unlock()
+	r.Ping(pid)
+	h.sup.Snapshot()
 }
 
 // advance moves the clock and fires every timer that falls due.
@@ -335,19 +375,25 @@ func (h *harness) result() Outcome {
 	return Outcome{}
 }
 
-// until polls the supervisor's snapshot until cond holds.
+// until waits until cond holds: for the state now, or for one that the
+// loop publishes after a later event (one published before is dropped
+// first: it may be older than now).
 func (h *harness) until(what string, cond func(Snapshot) bool) Snapshot {
 	h.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		s := h.sup.Snapshot()
+	select {
+	case <-h.changed:
+	default:
+	}
+	deadline := time.After(wait)
+	for s := h.sup.Snapshot(); ; {
 		if cond(s) {
 			return s
 		}
-		if time.Now().After(deadline) {
+		select {
+		case s = <-h.changed:
+		case <-deadline:
 			h.t.Fatalf("timed out waiting until %s; state %+v", what, s)
 		}
-		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -13,13 +13,17 @@ import (
 // is ready, then stop the old one with the stop signal; one slot at a time;
 // a failed one leaves the old worker serving and is retried with back-off).
 
-// Reasons for replacing a slot's worker, in the status file's words.
+// ReplaceReason says why a slot's worker was replaced, in a word for logs;
+// "" when it never was (or, for a worker, is not being replaced).
+type ReplaceReason string
+
+// The reasons for replacing a slot's worker.
 const (
-	ReasonCrashed  = "crashed"  // it ended on its own (or was not ready in time)
-	ReasonHung     = "hung"     // the watchdog found it silent
-	ReasonMemory   = "memory"   // its process tree used more than --max-memory
-	ReasonLifetime = "lifetime" // it reached --max-lifetime
-	ReasonRespawn  = "respawn"  // a rolling respawn (SIGCONT, SIGHUP, --respawn, --watch)
+	ReasonCrashed  ReplaceReason = "crashed"  // it ended on its own (or was not ready in time)
+	ReasonHung     ReplaceReason = "hung"     // the watchdog found it silent
+	ReasonMemory   ReplaceReason = "memory"   // its process tree used more than MaxMemory
+	ReasonLifetime ReplaceReason = "lifetime" // it reached MaxLifetime
+	ReasonRespawn  ReplaceReason = "respawn"  // a rolling respawn (SIGCONT, SIGHUP, Events.Reload)
 )
 
 // Replacements count the replacements of workers by reason.
@@ -27,7 +31,7 @@ type Replacements struct {
 	Crashed, Hung, Memory, Lifetime, Respawn int
 }
 
-func (r *Replacements) add(reason string) {
+func (r *Replacements) add(reason ReplaceReason) {
 	switch reason {
 	case ReasonCrashed:
 		r.Crashed++
@@ -52,14 +56,14 @@ type MemoryUse struct {
 // renewal is the readiness-gated replacement in flight.
 type renewal struct {
 	slot   *slot
-	reason string
+	reason ReplaceReason
 }
 
 // minRenewRetry is the shortest wait before a failed renewal is tried again.
 const minRenewRetry = time.Second
 
 // replaced records that sl's worker was replaced for reason.
-func (s *Supervisor) replaced(sl *slot, reason string) {
+func (s *Supervisor) replaced(sl *slot, reason ReplaceReason) {
 	sl.lastReason = reason
 	sl.replaced.add(reason)
 	s.counts.Replaced.add(reason)
@@ -163,7 +167,7 @@ func (s *Supervisor) onMemory(uses []MemoryUse) bool {
 
 // renew queues a readiness-gated replacement of w, the worker of its slot,
 // for reason; one already queued for it stays as it is.
-func (s *Supervisor) renew(w *worker, reason string) {
+func (s *Supervisor) renew(w *worker, reason ReplaceReason) {
 	if w.renew != "" || w.stopping || s.stop != nil {
 		return
 	}
@@ -211,7 +215,7 @@ func (s *Supervisor) renewalFailed(sl *slot, why string) {
 	}
 	if w := sl.cur; w != nil && !w.stopping {
 		w.renewFails++
-		delay := max(s.opt.Backoff.Delay(w.renewFails+1), minRenewRetry)
+		delay := max(s.opt.Backoff.delay(w.renewFails+1), minRenewRetry)
 		w.renewAt = s.os.Now().Add(delay)
 		w.log.Error("replacing the worker failed; it keeps serving, and spark2 tries again", "reason", reason, "why", why, "retry_in", delay)
 	} else if sl.cur == nil && s.stop == nil {

@@ -202,3 +202,25 @@ func TestRespawnDuringRenewalFollowsIt(t *testing.T) {
 		t.Fatalf("slot %+v", sl)
 	}
 }
+
+// TestWatchdogPingsOnTheReadyFD: writes to the ready fd after the first are
+// keep-alives (node apps), as WATCHDOG=1 is.
+func TestWatchdogPingsOnTheReadyFD(t *testing.T) {
+	opt := healthOptions(1)
+	opt.ReadyNotify = true
+	h := newHarness(t, opt)
+	w := h.startedRunning()
+	h.readyFD(w.pid)
+	if !allReady(h.sup.Snapshot()) {
+		t.Fatal("not ready after a write to the ready fd")
+	}
+	for range 3 {
+		h.advance(700 * time.Millisecond)
+		h.pingFD(w.pid)
+	}
+	h.noKill()
+	h.advance(time.Second)
+	if k := h.killed(); k != (kill{-w.pid, syscall.SIGABRT}) {
+		t.Fatalf("got %+v, want SIGABRT to the group once the pings stop", k)
+	}
+}

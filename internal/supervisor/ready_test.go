@@ -128,27 +128,27 @@ func TestStatesAndPublish(t *testing.T) {
 	opt.Publish = func(s Snapshot) { published <- s }
 	h := newHarness(t, opt)
 	ps := []fakeProc{h.startedRunning(), h.startedRunning()}
-	if s := h.sup.Snapshot(); s.State != "starting" {
-		t.Fatalf("state %q before any worker is ready, want starting", s.State)
+	if s := h.sup.Snapshot(); s.State != StateStarting {
+		t.Fatalf("state %v before any worker is ready, want starting", s.State)
 	}
 	h.say(ps[0].pid, ready.Message{Ready: true})
-	if s := h.sup.Snapshot(); s.State != "degraded" {
-		t.Fatalf("state %q with one of two ready, want degraded", s.State)
+	if s := h.sup.Snapshot(); s.State != StateDegraded {
+		t.Fatalf("state %v with one of two ready, want degraded", s.State)
 	}
 	h.say(ps[1].pid, ready.Message{Ready: true})
-	if s := h.sup.Snapshot(); s.State != "running" {
-		t.Fatalf("state %q, want running", s.State)
+	if s := h.sup.Snapshot(); s.State != StateRunning {
+		t.Fatalf("state %v, want running", s.State)
 	}
 	h.signal(syscall.SIGCONT)
-	if s := h.sup.Snapshot(); s.State != "reloading" {
-		t.Fatalf("state %q during a rollout, want reloading", s.State)
+	if s := h.sup.Snapshot(); s.State != StateReloading {
+		t.Fatalf("state %v during a rollout, want reloading", s.State)
 	}
 	if len(published) == 0 {
 		t.Fatal("nothing was published")
 	}
 	h.signal(syscall.SIGTERM)
-	if s := h.sup.Snapshot(); s.State != "stopping" {
-		t.Fatalf("state %q, want stopping", s.State)
+	if s := h.sup.Snapshot(); s.State != StateStopping {
+		t.Fatalf("state %v, want stopping", s.State)
 	}
 }
 
@@ -161,8 +161,8 @@ func TestCrashLoopingState(t *testing.T) {
 		p = h.startedRunning()
 	}
 	h.exit(p.pid, exited(1))
-	if s := h.sup.Snapshot(); s.State != "crash-looping" {
-		t.Fatalf("state %q, want crash-looping", s.State)
+	if s := h.sup.Snapshot(); s.State != StateCrashLooping {
+		t.Fatalf("state %v, want crash-looping", s.State)
 	}
 }
 
@@ -214,4 +214,17 @@ func TestForwardSkipsStartingWorkers(t *testing.T) {
 	}
 	h.noStart()
 	h.noKill()
+}
+
+// TestReadyFD: a write to the ready fd makes a worker ready, even when it is
+// reported before the exec (it can only come from COMMAND).
+func TestReadyFD(t *testing.T) {
+	h := newHarness(t, notifyOptions(1), holdExec)
+	p := h.started()
+	h.readyFD(p.pid)
+	if s := h.sup.Snapshot(); s.Slots[0].Worker.Ready {
+		t.Fatal("ready before the exec report")
+	}
+	h.execReport(p.pid, nil)
+	h.until("ready once the exec report arrives", allReady)
 }

@@ -130,7 +130,7 @@ type requeued struct {
 
 func (s *Supervisor) requeueAfterFailure() {
 	s.requeue.failures++
-	delay := max(s.opt.Backoff.Delay(s.requeue.failures+1), time.Millisecond)
+	delay := max(s.opt.Backoff.delay(s.requeue.failures+1), time.Millisecond)
 	s.requeue.at = s.os.Now().Add(delay)
 	s.log.Info("a respawn was asked for during the failed one; it runs after a back-off", "in", delay)
 }

@@ -1,15 +1,46 @@
 package supervisor
 
 import (
+	"fmt"
 	"time"
-
-	"github.com/spark2/spark2/internal/status"
 )
+
+// State sums the supervisor up in one word.
+type State int
+
+// The supervisor's states; the zero value is StateStarting.
+const (
+	StateStarting     State = iota // no worker has been ready yet
+	StateRunning                   // every slot has a ready worker
+	StateReloading                 // a rolling respawn is in progress
+	StateDegraded                  // a slot has no ready worker, and some worker has been ready
+	StateCrashLooping              // no ready worker, and a slot keeps dying
+	StateStopping                  // the workers are being stopped: Run returns once they have ended
+)
+
+// String names st, for logs and tests.
+func (st State) String() string {
+	switch st {
+	case StateStarting:
+		return "starting"
+	case StateRunning:
+		return "running"
+	case StateReloading:
+		return "reloading"
+	case StateDegraded:
+		return "degraded"
+	case StateCrashLooping:
+		return "crash-looping"
+	case StateStopping:
+		return "stopping"
+	}
+	return fmt.Sprintf("State(%d)", int(st))
+}
 
 // Snapshot is a consistent view of the supervisor's state at one moment.
 type Snapshot struct {
 	At       time.Time // when the loop took it: the heartbeat
-	State    string    // one of the status package's states (status.Running, ...)
+	State    State
 	Stopping bool
 	Rolling  bool // a rolling respawn is in progress
 	Counts   Counts
@@ -19,13 +50,13 @@ type Snapshot struct {
 // SlotState is one slot in a Snapshot.
 type SlotState struct {
 	ID           int
-	Worker       WorkerState // the worker serving the slot; Pid 0 while the slot is empty
-	Replacement  WorkerState // its replacement during a rolling respawn; Pid 0 when none
-	DeathsInARow int         // quick deaths in a row (crash-looping at Backoff.CrashLoop)
-	RespawnAt    time.Time   // a respawn waiting out its back-off; zero when none
-	Restarts     int         // respawns after a worker of this slot ended on its own
-	LastExit     string      // how its last worker ended ("exited 1"); "" if none has
-	LastReason   string      // why its worker was last replaced (Reason...); "" if it never was
+	Worker       WorkerState   // the worker serving the slot; Pid 0 while the slot is empty
+	Replacement  WorkerState   // its replacement during a rolling respawn; Pid 0 when none
+	DeathsInARow int           // quick deaths in a row (crash-looping at Backoff.CrashLoop)
+	RespawnAt    time.Time     // a respawn waiting out its back-off; zero when none
+	Restarts     int           // respawns after a worker of this slot ended on its own
+	LastExit     string        // how its last worker ended ("exited 1"); "" if none has
+	LastReason   ReplaceReason // why its worker was last replaced; "" if it never was
 	Replaced     Replacements
 }
 
@@ -69,13 +100,13 @@ func (s *Supervisor) snapshot() Snapshot {
 	return snap
 }
 
-// state sums the supervisor up in one of the status file's words.
-func (s *Supervisor) state() string {
+// state sums the supervisor up.
+func (s *Supervisor) state() State {
 	if s.stop != nil {
-		return status.Stopping
+		return StateStopping
 	}
 	if s.roll != nil {
-		return status.Reloading
+		return StateReloading
 	}
 	ready, looping := 0, false
 	for _, sl := range s.slots {
@@ -86,11 +117,11 @@ func (s *Supervisor) state() string {
 	}
 	switch {
 	case ready == 0 && looping:
-		return status.CrashLooping
+		return StateCrashLooping
 	case ready == 0 && !s.everReady:
-		return status.Starting
+		return StateStarting
 	case ready < len(s.slots):
-		return status.Degraded
+		return StateDegraded
 	}
-	return status.Running
+	return StateRunning
 }

@@ -14,7 +14,7 @@ type Reason int
 const (
 	Stopped      Reason = iota // a stop signal; every process ended within the stop timeout
 	StopKilled                 // a stop signal; something had to be SIGKILLed at the stop timeout
-	WorkersEnded               // --restart no/on-failure and every worker has ended
+	WorkersEnded               // RespawnNever or RespawnOnFailure, and every worker has ended
 	Permanent                  // COMMAND cannot run (Code exitcode.NotFound, CannotExecute) or said so (exitcode.Permanent)
 )
 
@@ -81,7 +81,7 @@ func (s *Supervisor) checkEnd() {
 		if s.firstFailure != nil {
 			code = *s.firstFailure
 		}
-		s.log.Info("every worker has ended; exiting", "restart", s.opt.Restart, "code", code)
+		s.log.Info("every worker has ended; exiting", "restart", s.opt.Respawn.String(), "code", code)
 		s.beginStop(Outcome{Reason: WorkersEnded, Code: code})
 		return
 	}

@@ -4,7 +4,12 @@
 // the table, so it needs no lock.
 //
 // Its window on processes and time is the OS struct: tests drive a
-// Supervisor with fakes, the app wires in the real thing.
+// Supervisor with fakes, the app wires in the real thing. Whatever starts a
+// worker reports on it (exec'd, ready, pings) straight into the loop's
+// channels through Reports: the supervisor runs no goroutine per worker.
+//
+// It speaks its own language: a respawn Policy, a State, a ReplaceReason.
+// The app maps the configuration to them, and them to the status file.
 package supervisor
 
 import (
@@ -14,7 +19,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/reap"
 )
@@ -22,13 +26,7 @@ import (
 // Proc is a worker process as the supervisor sees it.
 type Proc struct {
 	Pid       int
-	StartTime uint64       // identifies the process with Pid; 0 if unknown
-	Exec      <-chan error // one value: nil once COMMAND runs, or the *launch.ExecError
-	Ready     <-chan bool  // one value: true if the worker said "ready" on its ready fd; nil for none
-	// Pings receives a value for each write to the ready fd after the
-	// first: the watchdog keep-alives of a worker that cannot send to
-	// NOTIFY_SOCKET (node apps); closed with the fd. nil for none.
-	Pings <-chan struct{}
+	StartTime uint64 // identifies the process with Pid; 0 if unknown
 	// Ended reports whether this very process has ended (its pidfd is
 	// readable), so that an exit status for a reused pid is not taken for
 	// the worker's; nil: an exit status for Pid is the worker's.
@@ -36,9 +34,26 @@ type Proc struct {
 	Release func() // frees what Ended uses, once the worker's exit is handled; nil for none
 }
 
+// Reports are how whatever starts a worker tells the loop what it learns of
+// it afterwards, from any goroutine, by the worker's pid. A call waits until
+// the loop takes it (Exec reports may wait in a buffer, so Start may call
+// Exec itself); once Run has returned it returns at once and is dropped.
+type Reports struct {
+	// Exec: once per worker, nil once its COMMAND runs, or why it cannot
+	// (a *launch.ExecError: not found, not executable).
+	Exec func(pid int, err error)
+	// Ready: the worker wrote to its ready fd.
+	Ready func(pid int)
+	// Ping: a later write to its ready fd, a watchdog keep-alive of a
+	// worker that cannot send to NOTIFY_SOCKET (node apps).
+	Ping func(pid int)
+}
+
 // OS is everything the supervisor does to the outside world.
 type OS struct {
-	Start       func(slot int) (Proc, error)            // start a worker for slot
+	// Start starts a worker for slot; it reports its exec, and its ready fd
+	// if it has one, to report.
+	Start       func(slot int, report Reports) (Proc, error)
 	Kill        func(pid int, sig syscall.Signal) error // kill(2); a negative pid is a process group
 	Alive       func(pid int, startTime uint64) bool    // is that process still running (not a zombie)?
 	Descendants func() []int                            // descendants of the master not yet reaped
@@ -62,7 +77,7 @@ type OS struct {
 // Options are the supervisor's settings.
 type Options struct {
 	Workers     int            // initial number of slots, >= 1
-	Restart     config.Restart // respawn policy
+	Respawn     Policy         // which workers that ended on their own are respawned
 	StopTimeout time.Duration  // stop-signal-to-KILL grace
 	StopSignal  syscall.Signal // asks a worker to stop gracefully; 0: SIGTERM
 	Backoff     Backoff        // crash-loop pacing
@@ -108,8 +123,8 @@ type Supervisor struct {
 
 	slots      []*slot         // index = slot id
 	workers    map[int]*worker // every started worker not yet ended, by pid
-	execs      chan execResult // exec reports, forwarded from each Proc.Exec
-	readies    chan int        // pids that wrote to their ready fd
+	execs      chan execResult // exec reports (Reports.Exec)
+	readies    chan int        // pids that wrote to their ready fd (Reports.Ready)
 	snaps      chan chan<- Snapshot
 	finished   chan struct{}   // closed when Run returns
 	final      Snapshot        // the state when Run returned
@@ -118,7 +133,8 @@ type Supervisor struct {
 	pending    []*slot         // slots waiting for their first worker, one spawn per loop turn
 	leftovers  map[int]*worker // ended workers whose family is still being stopped, by leader pid
 	requeue    requeued        // a respawn asked for during a rollout that failed
-	pings      chan int        // pids that wrote to their ready fd after ready: watchdog keep-alives
+	pings      chan int        // pids that wrote to their ready fd after ready: watchdog keep-alives (Reports.Ping)
+	report     Reports         // what Start gets: sends to execs, readies and pings
 	renewals   []*worker       // workers waiting for a readiness-gated replacement (health.go)
 	renewing   *renewal        // the renewal in flight; nil when none
 	rollWanted string          // a rolling respawn asked for during a renewal, with why; "" when none
@@ -143,7 +159,7 @@ type Counts struct {
 
 // New returns a supervisor; nothing starts until Run.
 func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
-	return &Supervisor{
+	s := &Supervisor{
 		opt:       opt,
 		os:        sys,
 		ev:        ev,
@@ -151,10 +167,24 @@ func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
 		workers:   make(map[int]*worker),
 		leftovers: make(map[int]*worker),
 		execs:     make(chan execResult, 64),
-		readies:   make(chan int, 64),
-		pings:     make(chan int, 64),
+		readies:   make(chan int),
+		pings:     make(chan int),
 		snaps:     make(chan chan<- Snapshot),
 		finished:  make(chan struct{}),
+	}
+	s.report = Reports{
+		Exec:  func(pid int, err error) { deliver(s, s.execs, execResult{pid: pid, err: err}) },
+		Ready: func(pid int) { deliver(s, s.readies, pid) },
+		Ping:  func(pid int) { deliver(s, s.pings, pid) },
+	}
+	return s
+}
+
+// deliver sends v to the loop on c, or drops it once Run has returned.
+func deliver[T any](s *Supervisor, c chan<- T, v T) {
+	select {
+	case c <- v:
+	case <-s.finished:
 	}
 }
 
@@ -210,10 +240,6 @@ func (s *Supervisor) Run() Outcome {
 	close(s.finished)
 	return s.outcome
 }
-
-// Counts returns the running totals. Only for use after Run has returned, or
-// from the supervisor's own goroutine.
-func (s *Supervisor) Counts() Counts { return s.counts }
 
 // pendingSignals handles the signals that came while spark2 was starting (its
 // config file read, a --force wait), before any worker is spawned: a TERM

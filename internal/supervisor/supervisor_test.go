@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/launch"
 )
 
@@ -81,8 +80,8 @@ func TestCrashLoopBacksOffExponentially(t *testing.T) {
 
 func TestBackoffCapAndHealthyReset(t *testing.T) {
 	b := DefaultBackoff
-	if d := b.Delay(40); d != b.Max {
-		t.Fatalf("Delay(40) = %v, want the cap %v", d, b.Max)
+	if d := b.delay(40); d != b.Max {
+		t.Fatalf("delay(40) = %v, want the cap %v", d, b.Max)
 	}
 	h := newHarness(t, testOptions(1))
 	p := h.started()
@@ -103,7 +102,7 @@ func TestBackoffCapAndHealthyReset(t *testing.T) {
 
 func TestRestartNoExitsWithFirstFailure(t *testing.T) {
 	opt := testOptions(3)
-	opt.Restart = config.RestartNo
+	opt.Respawn = RespawnNever
 	h := newHarness(t, opt)
 	ps := h.startedN(3)
 	h.until("all ready", allReady)
@@ -126,7 +125,7 @@ func (h *harness) noStartAfterEnd() {
 
 func TestRestartOnFailure(t *testing.T) {
 	opt := testOptions(2)
-	opt.Restart = config.RestartOnFailure
+	opt.Respawn = RespawnOnFailure
 	h := newHarness(t, opt)
 	ps := h.startedN(2)
 	h.until("all ready", allReady)
@@ -142,11 +141,11 @@ func TestRestartOnFailure(t *testing.T) {
 }
 
 func TestSignalExitCodeIs128PlusN(t *testing.T) {
-	if c := ExitCode(signaled(syscall.SIGKILL)); c != 137 {
-		t.Fatalf("ExitCode(SIGKILL) = %d", c)
+	if c := exitCode(signaled(syscall.SIGKILL)); c != 137 {
+		t.Fatalf("exitCode(SIGKILL) = %d", c)
 	}
-	if c := ExitCode(exited(255)); c != 255 {
-		t.Fatalf("ExitCode(exit 255) = %d", c)
+	if c := exitCode(exited(255)); c != 255 {
+		t.Fatalf("exitCode(exit 255) = %d", c)
 	}
 }
 

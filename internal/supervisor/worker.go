@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
 	"github.com/spark2/spark2/internal/ready"
@@ -26,7 +25,7 @@ type slot struct {
 	lastExit string    // how its last worker ended; "" if none has
 	// lastReason is why its worker was last replaced (a Reason...
 	// constant); "" if it never was. replaced counts them by reason.
-	lastReason string
+	lastReason ReplaceReason
 	replaced   Replacements
 }
 
@@ -54,14 +53,14 @@ type worker struct {
 	held     []syscall.Signal    // forwarded signals held until it is ready, each once
 
 	// Health (health.go).
-	pingAt     time.Time // its last watchdog keep-alive (or when it became ready)
-	hungAt     time.Time // when it is hung unless it sends a keep-alive; zero when not watched
-	triggered  bool      // it sent WATCHDOG=trigger
-	hung       bool      // stopped by the watchdog: its end is a failure
-	expireAt   time.Time // when it reaches --max-lifetime; zero when not due
-	renew      string    // the reason of its queued or running renewal; "" when none
-	renewAt    time.Time // when its failed renewal is tried again; zero when not due
-	renewFails int       // its renewals that failed in a row
+	pingAt     time.Time     // its last watchdog keep-alive (or when it became ready)
+	hungAt     time.Time     // when it is hung unless it sends a keep-alive; zero when not watched
+	triggered  bool          // it sent WATCHDOG=trigger
+	hung       bool          // stopped by the watchdog: its end is a failure
+	expireAt   time.Time     // when it reaches --max-lifetime; zero when not due
+	renew      ReplaceReason // the reason of its queued or running renewal; "" when none
+	renewAt    time.Time     // when its failed renewal is tried again; zero when not due
+	renewFails int           // its renewals that failed in a row
 
 	// Its family (family.go): the members seen last, those spark2 may not
 	// signal, and, once the leader has ended, when to look again and when to
@@ -103,7 +102,7 @@ func (s *Supervisor) spawnPending() {
 // spawn starts a worker in sl: as its replacement when replacement is set,
 // else as its current worker. A failed start counts as a quick death.
 func (s *Supervisor) spawn(sl *slot, replacement bool) {
-	p, err := s.os.Start(sl.id)
+	p, err := s.os.Start(sl.id, s.report)
 	if err != nil {
 		s.log.Error("cannot start a worker", "slot", sl.id, "error", err)
 		if replacement {
@@ -125,21 +124,6 @@ func (s *Supervisor) spawn(sl *slot, replacement bool) {
 		sl.cur = w
 	}
 	s.counts.Spawned++
-	go func() { s.execs <- execResult{pid: p.Pid, err: <-p.Exec} }()
-	if p.Ready != nil {
-		go func() {
-			if <-p.Ready {
-				s.readies <- p.Pid
-			}
-		}()
-	}
-	if p.Pings != nil {
-		go func() {
-			for range p.Pings {
-				s.pings <- p.Pid
-			}
-		}()
-	}
 	w.log.Debug("worker spawned")
 }
 
@@ -198,8 +182,9 @@ func (s *Supervisor) onSaidReady(pid int) {
 }
 
 // saidReady makes w ready, or, when its exec report has not arrived yet
-// (the two come on different goroutines, in either order), once it does:
-// only COMMAND can say ready, so the exec happened.
+// (a NOTIFY_SOCKET message and the exec report come from different
+// goroutines, in either order), once it does: only COMMAND can say ready,
+// so the exec happened.
 func (s *Supervisor) saidReady(w *worker) {
 	if !w.execDone {
 		w.early = true
@@ -299,7 +284,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		w.release()
 	}
 	s.leaderEnded(w)
-	code := ExitCode(st)
+	code := exitCode(st)
 	uptime := s.os.Now().Sub(w.started)
 	sl := s.slotOf(w)
 	defer s.checkEnd()
@@ -321,8 +306,8 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		w.log.Error("worker failed permanently (exit 78, EX_CONFIG) before any worker was ready; stopping", "uptime", uptime.Round(time.Millisecond))
 		s.fatal(code)
 		return
-	case code == 0 && s.opt.Restart != config.RestartAlways:
-		// Under --restart no or on-failure, ending with 0 is what the policy expects.
+	case code == 0 && s.opt.Respawn != RespawnAlways:
+		// Under RespawnNever or RespawnOnFailure, ending with 0 is what the policy expects.
 		w.log.Info("worker exited", "status", describe(st), "uptime", uptime.Round(time.Millisecond))
 	case w.hung:
 		w.log.Warn("hung worker ended", "status", describe(st), "uptime", uptime.Round(time.Millisecond), "reason", ReasonHung)
@@ -341,7 +326,7 @@ func (s *Supervisor) ended(w *worker, st syscall.WaitStatus) {
 		return // its slot was removed (TTOU), or it had been replaced already
 	}
 	sl.cur, sl.lastExit = nil, describe(st)
-	if s.stop == nil && sl.next == nil && respawns(s.opt.Restart, code) {
+	if s.stop == nil && sl.next == nil && respawns(s.opt.Respawn, code) {
 		reason := ReasonCrashed
 		if w.hung {
 			// A hang is never a healthy end: only the time it answered
