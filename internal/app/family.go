@@ -1,9 +1,6 @@
 package app
 
 import (
-	"sync"
-	"time"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/procfs"
@@ -14,13 +11,9 @@ import (
 // of the worker's process group, the leader's descendants, and the
 // descendants of each process seen before that still runs, setsid or not.
 func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.ProcRef {
-	all, err := procs.get()
+	tab, err := procs.table(procFresh)
 	if err != nil {
 		return nil
-	}
-	byPid := make(map[int]procfs.Stat, len(all))
-	for _, st := range all {
-		byPid[st.Pid] = st
 	}
 	seen := map[int]bool{leader.Pid: true}
 	var out []supervisor.ProcRef
@@ -37,54 +30,39 @@ func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.
 	}
 	// A leader's pid that names another process means the group is empty:
 	// the kernel keeps a group's id from reuse while it has members.
-	if st, ok := byPid[leader.Pid]; !ok || st.StartTime == leader.StartTime {
+	if st, ok := tab.Get(leader.Pid); !ok || st.StartTime == leader.StartTime {
 		if ok {
 			roots = append(roots, leader.Pid)
 		}
-		for _, st := range all {
+		for _, st := range tab.Procs {
 			if st.PGrp == leader.Pid {
 				add(st)
 			}
 		}
 	}
 	for _, k := range known {
-		if st, ok := byPid[k.Pid]; ok && st.StartTime == k.StartTime {
+		if st, ok := tab.Get(k.Pid); ok && st.StartTime == k.StartTime {
 			add(st)
 		}
 	}
 	for i := 0; i < len(roots); i++ { // roots grows as descendants are added
-		for _, d := range procfs.Descendants(all, roots[i]) {
+		for _, d := range tab.Descendants(roots[i]) {
 			add(d)
 		}
 	}
 	return out
 }
 
-// procs is the last walk of /proc, shared by the family lookups of one loop
-// turn (the liveness sweep asks for every worker's at once).
-var procs = &procCache{}
-
-// procFresh is how long a walk of /proc serves further lookups.
-const procFresh = 10 * time.Millisecond
-
-type procCache struct {
-	mu  sync.Mutex
-	at  time.Time
-	all []procfs.Stat
-}
-
-func (c *procCache) get() ([]procfs.Stat, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.all != nil && time.Since(c.at) < procFresh {
-		return c.all, nil
-	}
-	all, err := procfs.All()
+// alive is the supervisor's OS.Alive, from the walk of /proc that the
+// sweep's family lookups share: pid, started at startTime, exists and is
+// not a zombie.
+func alive(pid int, startTime uint64) bool {
+	tab, err := procs.table(procFresh)
 	if err != nil {
-		return nil, err
+		return procfs.Alive(pid, startTime)
 	}
-	c.all, c.at = all, time.Now()
-	return all, nil
+	st, ok := tab.Get(pid)
+	return ok && st.StartTime == startTime && st.State != 'Z'
 }
 
 // pidfdOf opens a pidfd on the worker just started (pid, which started at

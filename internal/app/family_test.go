@@ -10,7 +10,7 @@ import (
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
-func fresh() { procs.mu.Lock(); procs.all = nil; procs.mu.Unlock() }
+func fresh() { procs.mu.Lock(); procs.tab, procs.rss = nil, nil; procs.mu.Unlock() }
 
 // TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone: the group member and
 // the descendant that setsid'd away are found from the leader while it runs,
@@ -28,9 +28,10 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 	leader := supervisor.ProcRef{Pid: c.Process.Pid, StartTime: st.StartTime}
 	var fam []supervisor.ProcRef
 	deadline := time.Now().Add(20 * time.Second)
-	for len(fam) < 2 {
+	// Until setsid has run, both sleeps are in the group: wait for it.
+	for len(fam) != 2 || fam[0].InGroup == fam[1].InGroup {
 		if time.Now().After(deadline) {
-			t.Fatalf("family of %d: %+v, want two sleeps", leader.Pid, fam)
+			t.Fatalf("family of %d: %+v, want two sleeps, one in the group, one out of it", leader.Pid, fam)
 		}
 		time.Sleep(10 * time.Millisecond)
 		fresh()
@@ -41,9 +42,6 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 			syscall.Kill(m.Pid, syscall.SIGKILL)
 		}
 	}()
-	if len(fam) != 2 || fam[0].InGroup == fam[1].InGroup {
-		t.Fatalf("family %+v: want one sleep in the group, one out of it", fam)
-	}
 	c.Process.Kill()
 	c.Wait() // the leader is reaped; its children are re-parented
 	fresh()

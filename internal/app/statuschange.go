@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -27,17 +26,15 @@ func sameState(a, b *status.File) bool {
 }
 
 // addUsage fills in f's resource figures: the master's, and the resident
-// memory of each worker's process tree (what --max-memory limits).
+// memory of each worker's process tree (what --max-memory limits), read at
+// most rssFresh ago.
 func addUsage(f *status.File) {
 	f.Master = status.MasterUsage()
-	all, err := procfs.All()
-	for i := range f.Workers {
-		switch pid := f.Workers[i].Pid; {
-		case pid == 0:
-		case err != nil:
-			f.Workers[i].RSS = status.RSS(pid)
-		default:
-			f.Workers[i].RSS = treeRSS(all, pid)
-		}
+	pids := make([]int, len(f.Workers))
+	for i, w := range f.Workers {
+		pids[i] = w.Pid
+	}
+	for i, rss := range procs.treeRSS(pids, rssFresh) {
+		f.Workers[i].RSS = rss
 	}
 }

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spark2/spark2/internal/procfs"
+)
+
+// TestTreeRSSCountsDescendantsAndReusesAReading: a worker's memory is that of
+// its whole tree; a reading younger than maxAge is reused, an older one is
+// read again.
+func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
+	c := exec.Command("/bin/sh", "-c", "sleep 100 & wait")
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-c.Process.Pid, syscall.SIGKILL); c.Wait() }()
+	pid := c.Process.Pid
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		fresh()
+		tab, err := procs.table(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tab.Descendants(pid)) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell's sleep never showed up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var r procfs.Reader
+	alone, err := r.RSS(pid, pageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := procs.treeRSS([]int{0, pid}, 0)
+	if got[0] != 0 || got[1] <= alone {
+		t.Fatalf("treeRSS(0, shell) = %v; want 0, and more than the shell alone (%d)", got, alone)
+	}
+	procs.mu.Lock()
+	procs.rss[pid] = rssReading{bytes: 42, at: time.Now()}
+	procs.mu.Unlock()
+	if got := procs.treeRSS([]int{pid}, time.Minute); got[0] != 42 {
+		t.Fatalf("a reading younger than maxAge: %d, want it reused (42)", got[0])
+	}
+	if got := procs.treeRSS([]int{pid}, 0); got[0] <= alone {
+		t.Fatalf("maxAge 0: %d, want a new reading above %d", got[0], alone)
+	}
+}
+
+func TestAliveFromTheSharedWalk(t *testing.T) {
+	fresh()
+	me, err := procfs.ReadStat(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !alive(me.Pid, me.StartTime) {
+		t.Fatal("this process is not alive")
+	}
+	if alive(me.Pid, me.StartTime+1) {
+		t.Fatal("another start time must mean another process")
+	}
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	fresh()
+	if alive(c.Process.Pid, 0) {
+		t.Fatalf("a reaped child (%d) is alive", c.Process.Pid)
+	}
+}
