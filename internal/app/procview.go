@@ -71,6 +71,19 @@ func (v *procView) tableLocked(maxAge time.Duration) (*procfs.Table, error) {
 	return tab, nil
 }
 
+// lastParent is the parent of pid in the last walk, if that is at most
+// treeFresh old; 0 when pid is not in it or there is none. It never walks.
+func (v *procView) lastParent(pid int) int {
+	v.mu.Lock()
+	tab, at := v.tab, v.at
+	v.mu.Unlock()
+	if tab == nil || time.Since(at) >= treeFresh {
+		return 0
+	}
+	st, _ := tab.Get(pid)
+	return st.PPid
+}
+
 // treeRSS returns the resident memory, in bytes, of each of pids and its
 // descendants (processes that have gone count 0): the last reading of a
 // pid's tree while it is less than maxAge old, else a new one. A pid of 0

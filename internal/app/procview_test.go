@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/spark2/spark2/internal/procfs"
 )
 
@@ -75,5 +77,39 @@ func TestAliveFromTheSharedWalk(t *testing.T) {
 	fresh()
 	if alive(c.Process.Pid, 0) {
 		t.Fatalf("a reaped child (%d) is alive", c.Process.Pid)
+	}
+}
+
+// TestNotifyFilterHearsAChildFromTheLastWalk: a child of the master that the
+// last walk shows is heard without reading /proc again; with no fresh walk,
+// /proc is read; a process outside is not heard.
+func TestNotifyFilterHearsAChildFromTheLastWalk(t *testing.T) {
+	c := exec.Command("sleep", "100")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.Process.Kill(); c.Wait() }()
+	allow := notifyFilter(hclog.NewNullLogger()).Allow
+	fresh()
+	if !allow(c.Process.Pid) {
+		t.Fatal("a child is not heard with no walk to go by")
+	}
+	if _, err := procs.table(0); err != nil {
+		t.Fatal(err)
+	}
+	root := procfs.Root
+	procfs.Root = t.TempDir() // from here, only the walk knows the child
+	defer func() { procfs.Root = root }()
+	if !allow(c.Process.Pid) {
+		t.Fatal("a child in the last walk is not heard")
+	}
+	if allow(os.Getppid()) || allow(0) {
+		t.Fatal("a process that is no child's is heard")
+	}
+	procs.mu.Lock()
+	procs.at = time.Now().Add(-treeFresh)
+	procs.mu.Unlock()
+	if allow(c.Process.Pid) {
+		t.Fatal("a walk older than treeFresh was trusted")
 	}
 }
