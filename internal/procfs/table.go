@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+	"unsafe"
 )
 
 // Table is one walk of Root: the stat of every process that was there,
@@ -38,24 +39,25 @@ func (r *Reader) Walk() (*Table, error) {
 }
 
 func (r *Reader) walk() ([]Stat, error) {
-	fd, err := syscall.Open(Root, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	r.path = append(append(r.path[:0], Root...), 0)
+	fd, err := r.open(syscall.O_DIRECTORY)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: Root, Err: err}
+		return nil, err
 	}
-	defer syscall.Close(fd)
+	defer closeRaw(fd)
 	if r.dir == nil {
 		r.dir = make([]byte, 32<<10)
 	}
 	procs := make([]Stat, 0, 256)
 	for {
-		n, err := syscall.ReadDirent(fd, r.dir)
-		if err == syscall.EINTR {
+		n, _, e := syscall.RawSyscall(syscall.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&r.dir[0])), uintptr(len(r.dir)))
+		if e == syscall.EINTR {
 			continue
 		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: Root, Err: err}
+		if e != 0 {
+			return nil, &os.PathError{Op: "read", Path: Root, Err: e}
 		}
-		if n <= 0 {
+		if n == 0 {
 			break
 		}
 		for b := r.dir[:n]; len(b) >= 19; {
@@ -128,27 +130,56 @@ func (r *Reader) RSS(pid int, pageSize uint64) (uint64, error) {
 // (stat and statm are well under 1 KiB).
 func (r *Reader) read(pid int, name string) ([]byte, error) {
 	r.path = append(strconv.AppendInt(append(append(r.path[:0], Root...), '/'), int64(pid), 10), '/')
-	r.path = append(r.path, name...)
-	path := string(r.path)
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	r.path = append(append(r.path, name...), 0)
+	fd, err := r.open(0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
-	defer syscall.Close(fd)
+	defer closeRaw(fd)
 	for {
-		n, err := syscall.Read(fd, r.buf[:])
-		if err == syscall.EINTR {
+		n, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&r.buf[0])), uintptr(len(r.buf)))
+		if e == syscall.EINTR {
 			continue
 		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		if e != 0 {
+			return nil, &os.PathError{Op: "read", Path: r.pathString(), Err: e}
 		}
-		if n == len(r.buf) {
-			return nil, errors.New("read " + path + ": longer than " + strconv.Itoa(len(r.buf)) + " bytes")
+		if n == uintptr(len(r.buf)) {
+			return nil, errors.New("read " + r.pathString() + ": longer than " + strconv.Itoa(len(r.buf)) + " bytes")
 		}
 		return r.buf[:n], nil
 	}
 }
+
+// The Reader's system calls are raw (syscall.RawSyscall): opening, reading
+// and closing a file of /proc does not block for long, so it needs no
+// hand-off to the scheduler, and that hand-off wakes the runtime's sysmon
+// thread when it sleeps, which then polls for a while: the cost of a
+// spark2 master that does little, many times a second.
+
+// open opens r.path (NUL-terminated), read-only, close-on-exec.
+func (r *Reader) open(flags int) (int, error) {
+	for {
+		fd, _, e := syscall.RawSyscall6(syscall.SYS_OPENAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&r.path[0])),
+			uintptr(syscall.O_RDONLY|syscall.O_CLOEXEC|flags), 0, 0, 0)
+		if e == syscall.EINTR {
+			continue
+		}
+		if e != 0 {
+			return -1, &os.PathError{Op: "open", Path: r.pathString(), Err: e}
+		}
+		return int(fd), nil
+	}
+}
+
+// atFDCWD is AT_FDCWD (-100), which the syscall package does not name on
+// every architecture.
+var atFDCWD = -100
+
+func closeRaw(fd int) { syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(fd), 0, 0) }
+
+// pathString is r.path without its NUL, for an error.
+func (r *Reader) pathString() string { return string(r.path[:len(r.path)-1]) }
 
 // Get returns the stat of pid in t, and whether it was there.
 func (t *Table) Get(pid int) (Stat, bool) {
