@@ -10,8 +10,16 @@ import (
 // family is the supervisor's OS.Family: one walk of /proc finds the members
 // of the worker's process group, the leader's descendants, and the
 // descendants of each process seen before that still runs, setsid or not.
+//
+// The sweep's lookup, which only remembers the family, may use an older
+// walk when walking is dear (see sweepAge); any other (a stop, what a
+// worker left) gets a walk at most procFresh old.
 func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.ProcRef {
-	tab, err := procs.table(procFresh)
+	maxAge := procFresh
+	if procs.sweeping(leader.Pid) {
+		maxAge = procs.sweepAge()
+	}
+	tab, err := procs.table(maxAge)
 	if err != nil {
 		return nil
 	}
@@ -53,16 +61,12 @@ func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.
 	return out
 }
 
-// alive is the supervisor's OS.Alive, from the walk of /proc that the
-// sweep's family lookups share: pid, started at startTime, exists and is
-// not a zombie.
+// alive is the supervisor's OS.Alive: pid, started at startTime, exists
+// and is not a zombie. Only the sweep asks, each worker just before its
+// family: that lookup is marked as the sweep's (see family).
 func alive(pid int, startTime uint64) bool {
-	tab, err := procs.table(procFresh)
-	if err != nil {
-		return procfs.Alive(pid, startTime)
-	}
-	st, ok := tab.Get(pid)
-	return ok && st.StartTime == startTime && st.State != 'Z'
+	procs.sweepsNext(pid)
+	return procfs.Alive(pid, startTime)
 }
 
 // pidfdOf opens a pidfd on the worker just started (pid, which started at

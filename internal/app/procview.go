@@ -30,6 +30,15 @@ const rssFresh = time.Second
 // pageSize converts /proc/<pid>/statm's pages to bytes.
 var pageSize = uint64(os.Getpagesize())
 
+// walkShare bounds the share of one core that the sweep's walks may take:
+// its lookups reuse a walk until walkShare times its duration has passed
+// (a walk of 10 000 processes takes tens of ms: then one every few seconds;
+// a walk of a few hundred takes well under a ms: then one every sweep).
+const walkShare = 50
+
+// maxSweepAge caps how old a walk the sweep's lookups may reuse.
+const maxSweepAge = 10 * time.Second
+
 // procs is the master's one view of /proc.
 var procs = &procView{}
 
@@ -37,11 +46,16 @@ var procs = &procView{}
 // each worker's tree, and reads both with one procfs.Reader. Safe for
 // concurrent use.
 type procView struct {
-	mu  sync.Mutex
-	r   procfs.Reader
-	tab *procfs.Table
-	at  time.Time
-	rss map[int]rssReading // by the worker's pid
+	mu    sync.Mutex
+	r     procfs.Reader
+	tab   *procfs.Table
+	at    time.Time
+	took  time.Duration      // how long the last walk took
+	rss   map[int]rssReading // by the worker's pid
+	sweep struct {
+		pid int // the worker whose family the sweep looks up next
+		at  time.Time
+	}
 }
 
 // rssReading is the resident memory of one worker's tree, and when it was
@@ -63,12 +77,39 @@ func (v *procView) tableLocked(maxAge time.Duration) (*procfs.Table, error) {
 	if v.tab != nil && time.Since(v.at) < maxAge {
 		return v.tab, nil
 	}
+	began := time.Now()
 	tab, err := v.r.Walk()
 	if err != nil {
 		return nil, err
 	}
 	v.tab, v.at = tab, time.Now()
+	v.took = v.at.Sub(began)
 	return tab, nil
+}
+
+// sweepsNext notes that the sweep looks up the family of pid next.
+func (v *procView) sweepsNext(pid int) {
+	v.mu.Lock()
+	v.sweep.pid, v.sweep.at = pid, time.Now()
+	v.mu.Unlock()
+}
+
+// sweeping reports whether a family lookup of pid is the sweep's: the one
+// that follows sweepsNext(pid) within procFresh. It answers true once.
+func (v *procView) sweeping(pid int) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ok := v.sweep.pid == pid && pid != 0 && time.Since(v.sweep.at) < procFresh
+	v.sweep.pid = 0
+	return ok
+}
+
+// sweepAge is how old a walk the sweep's lookups may reuse: walkShare
+// times the last walk's duration, at least procFresh, at most maxSweepAge.
+func (v *procView) sweepAge() time.Duration {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return min(max(procFresh, walkShare*v.took), maxSweepAge)
 }
 
 // lastParent is the parent of pid in the last walk, if that is at most
@@ -116,10 +157,11 @@ func (v *procView) treeRSS(pids []int, maxAge time.Duration) []uint64 {
 }
 
 // readTree reads the resident memory of pid and its descendants (those of a
-// walk at most treeFresh old).
+// walk at most treeFresh old, or as old as the sweep's may be).
 func (v *procView) readTree(pid int) uint64 {
 	sum := v.rssOf(pid)
-	if tab, err := v.tableLocked(treeFresh); err == nil {
+	age := max(treeFresh, min(walkShare*v.took, maxSweepAge))
+	if tab, err := v.tableLocked(age); err == nil {
 		for _, d := range tab.Descendants(pid) {
 			sum += v.rssOf(d.Pid)
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/spark2/spark2/internal/procfs"
+	"github.com/spark2/spark2/internal/supervisor"
 )
 
 // TestTreeRSSCountsDescendantsAndReusesAReading: a worker's memory is that of
@@ -112,4 +114,52 @@ func TestNotifyFilterHearsAChildFromTheLastWalk(t *testing.T) {
 	if allow(c.Process.Pid) {
 		t.Fatal("a walk older than treeFresh was trusted")
 	}
+}
+
+// TestOnlyTheSweepsLookupReusesAnOldWalk: when walking is dear, the family
+// lookup that follows the sweep's Alive of the same worker reuses the last
+// walk; any other lookup walks again.
+func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
+	me, err := procfs.ReadStat(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A walk a second old, taken when walking took 100 ms, that shows a
+	// member of this process's group which does not exist.
+	ghost := procfs.Stat{Pid: 1 << 30, PPid: me.Pid, PGrp: me.PGrp, State: 'S', StartTime: 1}
+	leader := supervisor.ProcRef{Pid: me.PGrp}
+	if st, err := procfs.ReadStat(me.PGrp); err == nil {
+		leader.StartTime = st.StartTime
+	}
+	old := procfs.NewTable([]procfs.Stat{me, ghost})
+	set := func() {
+		procs.mu.Lock()
+		procs.tab, procs.at, procs.took = old, time.Now().Add(-time.Second), 100*time.Millisecond
+		procs.mu.Unlock()
+	}
+	hasGhost := func(fam []supervisor.ProcRef) bool {
+		return slices.ContainsFunc(fam, func(m supervisor.ProcRef) bool { return m.Pid == ghost.Pid })
+	}
+	set()
+	alive(leader.Pid, leader.StartTime)
+	if fam := family(leader, nil); !hasGhost(fam) {
+		t.Fatalf("the sweep's lookup walked again (%+v): want the last walk reused", fam)
+	}
+	if fam := family(leader, nil); hasGhost(fam) {
+		t.Fatal("a second lookup reused the sweep's old walk")
+	}
+	set()
+	alive(leader.Pid+1, 0)
+	if fam := family(leader, nil); hasGhost(fam) {
+		t.Fatal("a lookup of another worker than the sweep's reused an old walk")
+	}
+	set()
+	procs.mu.Lock()
+	procs.took = 0
+	procs.mu.Unlock()
+	alive(leader.Pid, leader.StartTime)
+	if fam := family(leader, nil); hasGhost(fam) {
+		t.Fatal("the sweep reused a walk older than walkShare times a cheap walk")
+	}
+	fresh()
 }

@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/supervisor"
@@ -57,6 +58,30 @@ func BenchmarkMemorySample(b *testing.B) {
 		fresh()
 		if uses := sampleMemory(snap); len(uses) != len(ws) || uses[0].RSS == 0 {
 			b.Fatalf("sample %+v: want %d workers with their RSS", uses, len(ws))
+		}
+	}
+}
+
+// BenchmarkFamilyOfAnOrphanStorm is the family lookup of a worker whose
+// process group has 10 000 members, all re-parented to the master (the
+// orphans benchmark), from a walk already made: the lookup's own cost.
+func BenchmarkFamilyOfAnOrphanStorm(b *testing.B) {
+	const master, leader, n = 1, 100, 10000
+	all := []procfs.Stat{{Pid: master, State: 'S', StartTime: 1}, {Pid: leader, PPid: master, PGrp: leader, State: 'S', StartTime: 2}}
+	for i := 0; i < n; i++ {
+		all = append(all, procfs.Stat{Pid: 1000 + i, PPid: master, PGrp: leader, State: 'S', StartTime: 3})
+	}
+	tab := procfs.NewTable(all)
+	ref := supervisor.ProcRef{Pid: leader, StartTime: 2}
+	var known []supervisor.ProcRef
+	b.ResetTimer()
+	for range b.N {
+		procs.mu.Lock()
+		procs.tab, procs.at = tab, time.Now()
+		procs.mu.Unlock()
+		known = family(ref, known)
+		if len(known) != n {
+			b.Fatalf("family has %d members, want %d", len(known), n)
 		}
 	}
 }
