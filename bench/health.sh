@@ -7,8 +7,9 @@
 #   (b) the master's CPU time with 16 idle workers: base, with --watchdog,
 #       with --watchdog and --max-memory (goal: each check under +0.5 % of
 #       one core).
-# Prints a Markdown report with the load average before and after. About
-# 2 minutes with the defaults. Extra arguments go to "spark2bench health"
+# Prints a Markdown report with the load average before and after; a run
+# with no arguments also puts it into BENCHMARKS.md (between its
+# issue11-health markers). About 4 minutes with the defaults. Extra arguments go to "spark2bench health"
 # (-rounds, -workers, -window, -cpu-rounds, -mode pid1, ...). Run it under
 # the heavy-work lock where the machine is shared:
 #   flock /tmp/spark2-heavy.lock bench/health.sh
@@ -43,11 +44,29 @@ wait "$bench_pid" || rc=$?
 bench_pid=""
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-	echo "# spark2 health figures (issue 11)"
+	echo "<!-- issue11-health:begin (written by bench/health.sh) -->"
+	echo "## Issue 11: the cost and speed of the health checks"
 	echo
-	echo "Commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), kernel $(uname -r)."
-	echo "Load average before: $load_before; after: $load_after. Command: \`bench/health.sh $*\`."
+	echo "\`bench/health.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), spark2 commit $commit, $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), kernel $(uname -r); load average before: $load_before, after: $load_after."
 	echo
 	cat "$tmp/report.md"
-}
-exit "$rc"
+	echo "<!-- issue11-health:end -->"
+} >"$tmp/block.md"
+cat "$tmp/block.md"
+if ((rc != 0)); then
+	say "spark2bench health failed (exit $rc); see above"
+	exit "$rc"
+fi
+# A run with the default settings puts its block into BENCHMARKS.md, between
+# its markers, or before the "## Summary" section (bench/run.sh and
+# bench/peers/run.sh keep it).
+if (($# == 0)) && [[ -f $root/BENCHMARKS.md ]]; then
+	awk -v block="$tmp/block.md" '
+		function put(  l) { while ((getline l < block) > 0) print l; done = 1 }
+		/<!-- issue11-health:begin/ { put(); skip = 1; next }
+		/<!-- issue11-health:end/ { skip = 0; next }
+		/^## Summary/ && !done && !has { put(); print "" }
+		!skip { print }' has="$(grep -c 'issue11-health:begin' "$root/BENCHMARKS.md")" "$root/BENCHMARKS.md" >"$tmp/BENCHMARKS.md"
+	cp "$tmp/BENCHMARKS.md" "$root/BENCHMARKS.md"
+	say "wrote the health figures into BENCHMARKS.md"
+fi

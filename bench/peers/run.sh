@@ -111,9 +111,11 @@ elif (($#)); then
 fi
 mkdir -p "$final"
 # bench/run.sh's goal table of issue 12: kept from the file this replaces.
-goals_block=""
+# bench/health.sh's figures of issue 11 likewise.
+goals_block="" health_block=""
 if [[ $out == "$root/BENCHMARKS.md" && -f $out ]]; then
 	goals_block=$(sed -n '/<!-- issue12-goals:begin/,/<!-- issue12-goals:end/p' "$out")
+	health_block=$(sed -n '/<!-- issue11-health:begin/,/<!-- issue11-health:end/p' "$out")
 fi
 rm -f "$final"/*.csv "$final"/*.png "$final"/*.gp
 cp "$outdir"/* "$final"/ 2>/dev/null || true
@@ -160,6 +162,9 @@ cp "$outdir"/* "$final"/ 2>/dev/null || true
 	echo
 	if [[ -n $goals_block ]]; then
 		printf '%s\n\n' "$goals_block"
+	fi
+	if [[ -n $health_block ]]; then
+		printf '%s\n\n' "$health_block"
 	fi
 	cat "$tmp/report.md"
 } >"$out"

@@ -111,7 +111,7 @@ func watchdogLatency(s *healthSettings, out *bytes.Buffer) error {
 	}
 	sort.Float64s(lat)
 	budget := float64(s.watchdog+s.watchdog/2) / 1e6
-	fmt.Fprintf(out, "## Watchdog: last WATCHDOG=1 → SIGABRT (--watchdog %v)\n\n", s.watchdog)
+	fmt.Fprintf(out, "### Watchdog: last WATCHDOG=1 → SIGABRT (--watchdog %v)\n\n", s.watchdog)
 	fmt.Fprintf(out, "A worker (`spark2bench heartbeat`, spark2 `-n 1 --ready notify --watchdog %v`) sends WATCHDOG=1 every %v, falls silent (alive, socket kept) 1.5 s to 2.5 s after its ready, and stamps its SIGABRT handler's clock. %d rounds, one spark2 each.\n\n",
 		s.watchdog, s.watchdog/2, s.rounds)
 	fmt.Fprintf(out, "| min | median | max | goal (DURATION + 1 heartbeat) | met |\n|---|---|---|---|---|\n")
@@ -181,7 +181,7 @@ func healthCPU(s *healthSettings, out *bytes.Buffer) error {
 			procs = max(procs, np)
 		}
 	}
-	fmt.Fprintf(out, "## The master's CPU with %d idle workers\n\n", s.workers)
+	fmt.Fprintf(out, "### The master's CPU with %d idle workers\n\n", s.workers)
 	fmt.Fprintf(out, "spark2 (%s mode) runs `-n %d --ready notify` workers (`spark2bench heartbeat`: READY=1, then WATCHDOG=1 every half period when asked). Once all are ready and 1 s has passed, the master's CPU time is read over %v: utime+stime from /proc/PID/stat (10 ms ticks) and the sum of its threads' run time from /proc/PID/task/*/schedstat (ns). %d rounds per variant, variants taking turns; up to %d processes were visible in /proc (spark2 walks them). Median of the rounds, %% of one core:\n\n",
 		s.md, s.workers, s.window, s.cpuRounds, procs)
 	fmt.Fprintf(out, "| variant | CPU (stat) | CPU (schedstat) | over base (schedstat) | goal | met |\n|---|---|---|---|---|---|\n")
