@@ -8,10 +8,11 @@
 #       with --watchdog and --max-memory (goal: each check under +0.5 % of
 #       one core).
 # Prints a Markdown report with the load average before and after; a run
-# with no arguments also puts it into BENCHMARKS.md (between its
-# issue11-health markers). About 4 minutes with the defaults. Extra arguments go to "spark2bench health"
-# (-rounds, -workers, -window, -cpu-rounds, -mode pid1, ...). Run it under
-# the heavy-work lock where the machine is shared:
+# with no arguments also puts it into BENCHMARKS.md (between its "health"
+# markers, which bench/peers/run.sh keeps). About 4 minutes with the
+# defaults. Extra arguments go to "spark2bench health" (-rounds, -workers,
+# -window, -cpu-rounds, -mode pid1, ...). Run it under the heavy-work lock
+# where the machine is shared:
 #   flock /tmp/spark2-heavy.lock bench/health.sh
 set -euo pipefail
 
@@ -44,13 +45,13 @@ wait "$bench_pid" || rc=$?
 bench_pid=""
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 {
-	echo "<!-- issue11-health:begin (written by bench/health.sh) -->"
+	echo "<!-- health:begin (written by bench/health.sh) -->"
 	echo "## Issue 11: the cost and speed of the health checks"
 	echo
 	echo "\`bench/health.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), spark2 commit $commit, $(nproc) CPUs ($(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), kernel $(uname -r); load average before: $load_before, after: $load_after."
 	echo
 	cat "$tmp/report.md"
-	echo "<!-- issue11-health:end -->"
+	echo "<!-- health:end -->"
 } >"$tmp/block.md"
 cat "$tmp/block.md"
 if ((rc != 0)); then
@@ -63,10 +64,10 @@ fi
 if (($# == 0)) && [[ -f $root/BENCHMARKS.md ]]; then
 	awk -v block="$tmp/block.md" '
 		function put(  l) { while ((getline l < block) > 0) print l; done = 1 }
-		/<!-- issue11-health:begin/ { put(); skip = 1; next }
-		/<!-- issue11-health:end/ { skip = 0; next }
+		/<!-- health:begin/ { put(); skip = 1; next }
+		/<!-- health:end/ { skip = 0; next }
 		/^## Summary/ && !done && !has { put(); print "" }
-		!skip { print }' has="$(grep -c 'issue11-health:begin' "$root/BENCHMARKS.md")" "$root/BENCHMARKS.md" >"$tmp/BENCHMARKS.md"
+		!skip { print }' has="$(grep -c 'health:begin' "$root/BENCHMARKS.md")" "$root/BENCHMARKS.md" >"$tmp/BENCHMARKS.md"
 	cp "$tmp/BENCHMARKS.md" "$root/BENCHMARKS.md"
 	say "wrote the health figures into BENCHMARKS.md"
 fi

@@ -63,6 +63,8 @@ bench_pid=$!
 wait "$bench_pid"
 bench_pid=""
 {
+	echo "## Reload recipes: README's recipes through rolling respawns"
+	echo
 	echo "\`bench/reload.sh -k $respawns -c $conns${only:+ -o $only}\`, $(date -u +%Y-%m-%d), $(uname -m):"
 	echo
 	cat "$tmp/table.md"

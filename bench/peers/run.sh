@@ -110,12 +110,17 @@ elif (($#)); then
 	final="$results/partial" out="$results/partial/partial.md"
 fi
 mkdir -p "$final"
-# bench/run.sh's goal table of issue 12: kept from the file this replaces.
-# bench/health.sh's figures of issue 11 likewise.
-goals_block="" health_block=""
+# The sections other scripts write between their markers (bench/run.sh's
+# goal table of issue 12, bench/reload.sh's recipes, bench/health.sh's
+# figures): kept from the file this replaces, in that order.
+goals_block=""
 if [[ $out == "$root/BENCHMARKS.md" && -f $out ]]; then
-	goals_block=$(sed -n '/<!-- issue12-goals:begin/,/<!-- issue12-goals:end/p' "$out")
-	health_block=$(sed -n '/<!-- issue11-health:begin/,/<!-- issue11-health:end/p' "$out")
+	for m in issue12-goals reload-recipes health; do
+		b=$(sed -n "/<!-- $m:begin/,/<!-- $m:end/p" "$out")
+		if [[ -n $b ]]; then
+			goals_block+="${goals_block:+$'\n\n'}$b"
+		fi
+	done
 fi
 rm -f "$final"/*.csv "$final"/*.png "$final"/*.gp
 cp "$outdir"/* "$final"/ 2>/dev/null || true
@@ -162,9 +167,6 @@ cp "$outdir"/* "$final"/ 2>/dev/null || true
 	echo
 	if [[ -n $goals_block ]]; then
 		printf '%s\n\n' "$goals_block"
-	fi
-	if [[ -n $health_block ]]; then
-		printf '%s\n\n' "$health_block"
 	fi
 	cat "$tmp/report.md"
 } >"$out"
