@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	reaper "github.com/ramr/go-reaper"
 	"golang.org/x/sys/unix"
@@ -126,7 +127,10 @@ func start() (chan Exit, Mode, error) {
 func reapLoop(exits chan<- Exit) {
 	for {
 		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, 0, nil)
+		pid, err := waitNow(&ws)
+		if pid == 0 && err == nil { // children run, none has ended: sleep
+			pid, err = unix.Wait4(-1, &ws, 0, nil)
+		}
 		switch {
 		case err == unix.EINTR:
 		case err != nil: // ECHILD: no child to wait for
@@ -134,6 +138,23 @@ func reapLoop(exits chan<- Exit) {
 		default:
 			deliver(exits, pid, ws)
 		}
+	}
+}
+
+// waitNow is wait4(-1, WNOHANG) as a raw system call: it never blocks, so
+// it needs no hand-off to the scheduler, which would wake the runtime's
+// sysmon thread and let it take the goroutine's P away in a long burst of
+// exits. Only the wait that sleeps goes through the scheduler.
+func waitNow(ws *unix.WaitStatus) (int, error) {
+	for {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(ws)), unix.WNOHANG, 0, 0, 0)
+		switch e {
+		case 0:
+			return int(r), nil
+		case unix.EINTR:
+			continue
+		}
+		return 0, e
 	}
 }
 
@@ -152,7 +173,7 @@ func waitForChild(exits chan<- Exit) {
 	defer signal.Stop(chld)
 	// A child that started and ended before Notify: its SIGCHLD is gone.
 	var ws unix.WaitStatus
-	if pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil); err == nil {
+	if pid, err := waitNow(&ws); err == nil {
 		deliver(exits, pid, ws) // pid 0: children run, the blocking wait takes them
 		return
 	}
