@@ -1,6 +1,10 @@
 // Package procfs reads the few facts spark2 needs about processes from /proc:
 // a process's parent, state and start time (the start time tells a live pid
-// from a reused one), and the descendants of a process.
+// from a reused one), and the descendants of a process. The master reads
+// /proc every second (its liveness sweep, --max-memory), so a Reader does it
+// with raw open/read/close into buffers it keeps and parses without
+// allocating, and a Table indexes one walk of every process by pid and by
+// parent.
 package procfs
 
 import (
