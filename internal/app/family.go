@@ -1,9 +1,6 @@
 package app
 
 import (
-	"sync"
-	"time"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/spark2/spark2/internal/procfs"
@@ -13,14 +10,18 @@ import (
 // family is the supervisor's OS.Family: one walk of /proc finds the members
 // of the worker's process group, the leader's descendants, and the
 // descendants of each process seen before that still runs, setsid or not.
+//
+// The sweep's lookup, which only remembers the family, may use an older
+// walk when walking is dear (see sweepAge); any other (a stop, what a
+// worker left) gets a walk at most procFresh old.
 func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.ProcRef {
-	all, err := procs.get()
+	maxAge := procFresh
+	if procs.sweeping(leader.Pid) {
+		maxAge = procs.sweepAge()
+	}
+	tab, err := procs.table(maxAge)
 	if err != nil {
 		return nil
-	}
-	byPid := make(map[int]procfs.Stat, len(all))
-	for _, st := range all {
-		byPid[st.Pid] = st
 	}
 	seen := map[int]bool{leader.Pid: true}
 	var out []supervisor.ProcRef
@@ -37,54 +38,35 @@ func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.
 	}
 	// A leader's pid that names another process means the group is empty:
 	// the kernel keeps a group's id from reuse while it has members.
-	if st, ok := byPid[leader.Pid]; !ok || st.StartTime == leader.StartTime {
+	if st, ok := tab.Get(leader.Pid); !ok || st.StartTime == leader.StartTime {
 		if ok {
 			roots = append(roots, leader.Pid)
 		}
-		for _, st := range all {
+		for _, st := range tab.Procs {
 			if st.PGrp == leader.Pid {
 				add(st)
 			}
 		}
 	}
 	for _, k := range known {
-		if st, ok := byPid[k.Pid]; ok && st.StartTime == k.StartTime {
+		if st, ok := tab.Get(k.Pid); ok && st.StartTime == k.StartTime {
 			add(st)
 		}
 	}
 	for i := 0; i < len(roots); i++ { // roots grows as descendants are added
-		for _, d := range procfs.Descendants(all, roots[i]) {
+		for _, d := range tab.Descendants(roots[i]) {
 			add(d)
 		}
 	}
 	return out
 }
 
-// procs is the last walk of /proc, shared by the family lookups of one loop
-// turn (the liveness sweep asks for every worker's at once).
-var procs = &procCache{}
-
-// procFresh is how long a walk of /proc serves further lookups.
-const procFresh = 10 * time.Millisecond
-
-type procCache struct {
-	mu  sync.Mutex
-	at  time.Time
-	all []procfs.Stat
-}
-
-func (c *procCache) get() ([]procfs.Stat, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.all != nil && time.Since(c.at) < procFresh {
-		return c.all, nil
-	}
-	all, err := procfs.All()
-	if err != nil {
-		return nil, err
-	}
-	c.all, c.at = all, time.Now()
-	return all, nil
+// alive is the supervisor's OS.Alive: pid, started at startTime, exists
+// and is not a zombie. Only the sweep asks, each worker just before its
+// family: that lookup is marked as the sweep's (see family).
+func alive(pid int, startTime uint64) bool {
+	procs.sweepsNext(pid)
+	return procfs.Alive(pid, startTime)
 }
 
 // pidfdOf opens a pidfd on the worker just started (pid, which started at

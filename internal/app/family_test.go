@@ -10,7 +10,7 @@ import (
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
-func fresh() { procs.mu.Lock(); procs.all = nil; procs.mu.Unlock() }
+func fresh() { procs.mu.Lock(); procs.tab, procs.rss = nil, nil; procs.mu.Unlock() }
 
 // TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone: the group member and
 // the descendant that setsid'd away are found from the leader while it runs,

@@ -1,20 +1,13 @@
 package app
 
 import (
-	"bytes"
-	"os"
-	"strconv"
 	"time"
 
-	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
 // memoryEvery is how often --max-memory samples the workers' memory.
 const memoryEvery = time.Second
-
-// pageSize converts /proc/<pid>/statm's pages to bytes.
-var pageSize = uint64(os.Getpagesize())
 
 // watchMemory samples, every memoryEvery and off the supervisor's loop, the
 // resident memory of each worker's process tree and sends it to out for
@@ -50,42 +43,21 @@ func watchMemory(sup *supervisor.Supervisor, max uint64, out chan []supervisor.M
 	return func() { close(done) }
 }
 
-// sampleMemory measures the serving worker of each slot of snap.
+// sampleMemory measures the serving worker of each slot of snap, reading
+// the memory afresh (the process tree from the walk the sweep shares).
 func sampleMemory(snap supervisor.Snapshot) []supervisor.MemoryUse {
-	all, err := procfs.All()
-	if err != nil {
-		return nil
-	}
-	var uses []supervisor.MemoryUse
+	var pids []int
 	for _, sl := range snap.Slots {
 		if pid := sl.Worker.Pid; pid != 0 && sl.Worker.Ready {
-			uses = append(uses, supervisor.MemoryUse{Pid: pid, RSS: treeRSS(all, pid)})
+			pids = append(pids, pid)
 		}
 	}
+	if len(pids) == 0 {
+		return nil
+	}
+	uses := make([]supervisor.MemoryUse, len(pids))
+	for i, rss := range procs.treeRSS(pids, 0) {
+		uses[i] = supervisor.MemoryUse{Pid: pids[i], RSS: rss}
+	}
 	return uses
-}
-
-// treeRSS is the resident memory of pid and its descendants in all, in
-// bytes; processes that have gone count 0.
-func treeRSS(all []procfs.Stat, pid int) uint64 {
-	sum := rssOf(pid)
-	for _, d := range procfs.Descendants(all, pid) {
-		sum += rssOf(d.Pid)
-	}
-	return sum
-}
-
-// rssOf reads the resident pages of pid from /proc/<pid>/statm (cheaper
-// than status), in bytes; 0 if it is gone.
-func rssOf(pid int) uint64 {
-	b, err := os.ReadFile(procfs.Root + "/" + strconv.Itoa(pid) + "/statm")
-	if err != nil {
-		return 0
-	}
-	f := bytes.Fields(b)
-	if len(f) < 2 {
-		return 0
-	}
-	n, _ := strconv.ParseUint(string(f[1]), 10, 64)
-	return n * pageSize
 }

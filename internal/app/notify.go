@@ -18,11 +18,15 @@ const notifyReportEvery = 10 * time.Second
 // supervisor then checks that the child is a worker. Others, a sidecar or
 // the host under --network host (pid 0: outside spark2's PID namespace),
 // are dropped before the loop, and logged about at most every
-// notifyReportEvery.
+// notifyReportEvery. A sender that the sweep's last walk of /proc shows
+// below a child is heard without reading /proc again (the keep-alives of
+// --watchdog come many times a second); any other is looked up afresh.
 func notifyFilter(log hclog.Logger) ready.Filter {
 	master := os.Getpid()
 	return ready.Filter{
-		Allow: func(pid int) bool { return belowChild(pid, master, parent) },
+		Allow: func(pid int) bool {
+			return belowChild(pid, master, procs.lastParent) || belowChild(pid, master, parent)
+		},
 		Report: func(n, pid int) {
 			log.Warn("ignoring NOTIFY_SOCKET datagrams from a process that is no worker's (said at most every 10s)",
 				"dropped", n, "pid", pid)

@@ -111,7 +111,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	}, supervisor.OS{
 		Start:       m.workers.start,
 		Kill:        syscall.Kill,
-		Alive:       procfs.Alive,
+		Alive:       alive,
 		Descendants: descendants,
 		Parent:      parent,
 		Now:         time.Now,

@@ -2,9 +2,9 @@ package app
 
 import (
 	"slices"
+	"sync"
 	"time"
 
-	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -27,17 +27,35 @@ func sameState(a, b *status.File) bool {
 }
 
 // addUsage fills in f's resource figures: the master's, and the resident
-// memory of each worker's process tree (what --max-memory limits).
+// memory of each worker's process tree (what --max-memory limits), read at
+// most rssFresh ago.
 func addUsage(f *status.File) {
-	f.Master = status.MasterUsage()
-	all, err := procfs.All()
-	for i := range f.Workers {
-		switch pid := f.Workers[i].Pid; {
-		case pid == 0:
-		case err != nil:
-			f.Workers[i].RSS = status.RSS(pid)
-		default:
-			f.Workers[i].RSS = treeRSS(all, pid)
-		}
+	f.Master = masterUsage.get()
+	pids := make([]int, len(f.Workers))
+	for i, w := range f.Workers {
+		pids[i] = w.Pid
 	}
+	for i, rss := range procs.treeRSS(pids, rssFresh) {
+		f.Workers[i].RSS = rss
+	}
+}
+
+// masterUsage is the master's own resource use, read at most once per
+// rssFresh: reading it lists the master's fds and stops the world for
+// runtime.ReadMemStats, and the status file may be written twice a second.
+var masterUsage usageCache
+
+type usageCache struct {
+	mu sync.Mutex
+	u  status.Usage
+	at time.Time
+}
+
+func (c *usageCache) get() status.Usage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() || time.Since(c.at) >= rssFresh {
+		c.u, c.at = status.MasterUsage(), time.Now()
+	}
+	return c.u
 }

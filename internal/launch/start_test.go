@@ -108,7 +108,7 @@ func TestFilesStartAtListenFD(t *testing.T) {
 	}
 	defer r.Close()
 	fd := strconv.Itoa(contract.ListenFD)
-	p, out, execErr, code := startAndWait(t, Spec{Self: self, Env: []string{"PATH=/usr/bin:/bin"}, Files: []*os.File{w}, ReadyFD: true,
+	_, out, execErr, code := startAndWait(t, Spec{Self: self, Env: []string{"PATH=/usr/bin:/bin"}, Files: []*os.File{w}, ReadyFD: true,
 		Command: []string{"sh", "-c", `echo socket >&` + fd + `; echo $` + contract.ReadyFD}})
 	w.Close()
 	if execErr != nil || code != 0 {
@@ -120,5 +120,4 @@ func TestFilesStartAtListenFD(t *testing.T) {
 	if want := strconv.Itoa(contract.ListenFD + 1); strings.TrimSpace(out) != want {
 		t.Errorf("%s = %q, want %s", contract.ReadyFD, strings.TrimSpace(out), want)
 	}
-	<-p.Ready
 }

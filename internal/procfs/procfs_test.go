@@ -1,7 +1,10 @@
 package procfs
 
 import (
+	"errors"
 	"os"
+	"os/exec"
+	"slices"
 	"testing"
 )
 
@@ -46,5 +49,84 @@ func TestDescendants(t *testing.T) {
 	}
 	if n := len(Descendants(procs, 1)); n != 4 {
 		t.Fatalf("Descendants(1) has %d, want 4", n)
+	}
+}
+
+func TestReaderWalkFindsThisProcessAndItsChild(t *testing.T) {
+	c := exec.Command("sleep", "60")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.Process.Kill(); c.Wait() }()
+	var r Reader
+	tab, err := r.Walk()
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, ok := tab.Get(os.Getpid())
+	if !ok || me.State == 'Z' || me.PPid != os.Getppid() {
+		t.Fatalf("this process in the table: %+v, %v; want it running, parent %d", me, ok, os.Getppid())
+	}
+	kid, ok := tab.Get(c.Process.Pid)
+	if !ok || kid.PPid != os.Getpid() {
+		t.Fatalf("the child in the table: %+v, %v", kid, ok)
+	}
+	if d := tab.Descendants(os.Getpid()); !slices.ContainsFunc(d, func(s Stat) bool { return s.Pid == c.Process.Pid }) {
+		t.Fatalf("Descendants of this process %+v lack the child %d", d, c.Process.Pid)
+	}
+	if _, ok := tab.Get(1 << 30); ok {
+		t.Fatal("a pid that cannot exist is in the table")
+	}
+}
+
+func TestTableDescendantsAgreesWithDescendants(t *testing.T) {
+	procs := []Stat{{Pid: 1}, {Pid: 10, PPid: 1}, {Pid: 11, PPid: 10}, {Pid: 12, PPid: 11}, {Pid: 20, PPid: 1}, {Pid: 30, PPid: 0}, {Pid: 13, PPid: 10}}
+	tab := NewTable(procs)
+	for _, pid := range []int{0, 1, 10, 11, 12, 99} {
+		if got, want := tab.Descendants(pid), Descendants(procs, pid); !slices.Equal(got, want) {
+			t.Errorf("Descendants(%d): table %+v, list %+v", pid, got, want)
+		}
+	}
+}
+
+func TestReaderRSSOfThisProcess(t *testing.T) {
+	var r Reader
+	rss, err := r.RSS(os.Getpid(), uint64(os.Getpagesize()))
+	if err != nil || rss < 1<<20 {
+		t.Fatalf("RSS of this process: %d, %v; want at least 1 MiB", rss, err)
+	}
+	if _, err := r.RSS(1<<30, 4096); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("RSS of a pid that cannot exist: %v, want not-exist", err)
+	}
+}
+
+func TestParseStatAllocatesNothing(t *testing.T) {
+	line := []byte("4242 (we ird) (x)) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 100 18446744073709551615\n")
+	if n := testing.AllocsPerRun(100, func() { ParseStat(line) }); n != 0 {
+		t.Fatalf("ParseStat allocates %v times, want 0", n)
+	}
+}
+
+func BenchmarkWalk(b *testing.B) {
+	var r Reader
+	for range b.N {
+		if _, err := r.Walk(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAll(b *testing.B) {
+	for range b.N {
+		if _, err := All(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseStat(b *testing.B) {
+	line := []byte("4242 (we ird) (x)) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 100 18446744073709551615\n")
+	for range b.N {
+		ParseStat(line)
 	}
 }

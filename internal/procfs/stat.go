@@ -1,13 +1,15 @@
 // Package procfs reads the few facts spark2 needs about processes from /proc:
 // a process's parent, state and start time (the start time tells a live pid
-// from a reused one), and the descendants of a process.
+// from a reused one), and the descendants of a process. The master reads
+// /proc every second (its liveness sweep, --max-memory), so a Reader does it
+// with raw open/read/close into buffers it keeps and parses without
+// allocating, and a Table indexes one walk of every process by pid and by
+// parent.
 package procfs
 
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"strconv"
 )
 
 // Stat is the part of /proc/<pid>/stat that spark2 uses.
@@ -26,16 +28,14 @@ var Root = "/proc"
 // when no such process exists (or it has been reaped), and a parse error naming
 // the pid when the file is not in the kernel's format.
 func ReadStat(pid int) (Stat, error) {
-	b, err := os.ReadFile(fmt.Sprintf("%s/%d/stat", Root, pid))
-	if err != nil {
-		return Stat{}, err
-	}
-	return ParseStat(b)
+	var r Reader
+	return r.Stat(pid)
 }
 
 // ParseStat parses the contents of a /proc/<pid>/stat file. The command name,
 // field 2, may hold spaces and parentheses, so fields are counted from the
-// last ')'.
+// last ')'. It does not allocate unless the contents are not in the kernel's
+// format.
 func ParseStat(b []byte) (Stat, error) {
 	var st Stat
 	open := bytes.IndexByte(b, '(')
@@ -43,26 +43,73 @@ func ParseStat(b []byte) (Stat, error) {
 	if open < 1 || end < open {
 		return st, fmt.Errorf("parse /proc stat: no command name in %q", trim(b))
 	}
-	pid, err := strconv.Atoi(string(bytes.TrimSpace(b[:open])))
-	if err != nil {
+	pid, ok := uintField(b, 0)
+	if !ok || b[open-1] != ' ' || bytes.IndexByte(b[:open-1], ' ') >= 0 {
 		return st, fmt.Errorf("parse /proc stat: bad pid in %q", trim(b))
 	}
+	st.Pid = int(pid)
 	// After ") " come field 3 (state) onwards; start time is field 22.
-	f := bytes.Fields(b[end+1:])
-	if len(f) < 20 || len(f[0]) != 1 {
-		return st, fmt.Errorf("parse /proc stat of pid %d: %d fields after the name, want at least 20", pid, len(f))
+	var at [20]int // where fields 3..22 start
+	n := 0
+	for i := end + 1; i < len(b) && n < len(at); i++ {
+		if b[i] != ' ' && b[i] != '\n' && (b[i-1] == ' ' || b[i-1] == ')') {
+			at[n] = i
+			n++
+		}
 	}
-	st.Pid, st.State = pid, f[0][0]
-	if st.PPid, err = strconv.Atoi(string(f[1])); err != nil {
-		return st, fmt.Errorf("parse /proc stat of pid %d: bad ppid: %w", pid, err)
+	if n < len(at) || at[1]-at[0] != 2 {
+		return st, fmt.Errorf("parse /proc stat of pid %d: %d fields after the name, want at least 20", st.Pid, n)
 	}
-	if st.PGrp, err = strconv.Atoi(string(f[2])); err != nil {
-		return st, fmt.Errorf("parse /proc stat of pid %d: bad pgrp: %w", pid, err)
+	st.State = b[at[0]]
+	ppid, ok1 := intField(b, at[1])
+	pgrp, ok2 := intField(b, at[2])
+	start, ok3 := uintField(b, at[19])
+	switch {
+	case !ok1:
+		return st, fmt.Errorf("parse /proc stat of pid %d: bad ppid %q", st.Pid, word(b, at[1]))
+	case !ok2:
+		return st, fmt.Errorf("parse /proc stat of pid %d: bad pgrp %q", st.Pid, word(b, at[2]))
+	case !ok3:
+		return st, fmt.Errorf("parse /proc stat of pid %d: bad start time %q", st.Pid, word(b, at[19]))
 	}
-	if st.StartTime, err = strconv.ParseUint(string(f[19]), 10, 64); err != nil {
-		return st, fmt.Errorf("parse /proc stat of pid %d: bad start time: %w", pid, err)
-	}
+	st.PPid, st.PGrp, st.StartTime = int(ppid), int(pgrp), start
 	return st, nil
+}
+
+// uintField parses the decimal number that starts at b[i] and ends at a
+// space, a newline or the end of b.
+func uintField(b []byte, i int) (uint64, bool) {
+	var n uint64
+	digits := 0
+	for ; i < len(b) && b[i] != ' ' && b[i] != '\n'; i++ {
+		c := b[i]
+		if c < '0' || c > '9' || n > (1<<63)/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+		digits++
+	}
+	return n, digits > 0
+}
+
+// intField is uintField that also takes a leading '-' (a pgrp of -1 is
+// never written, but ppid 0 and negative values must not be misread).
+func intField(b []byte, i int) (int64, bool) {
+	if i < len(b) && b[i] == '-' {
+		n, ok := uintField(b, i+1)
+		return -int64(n), ok
+	}
+	n, ok := uintField(b, i)
+	return int64(n), ok
+}
+
+// word is the field that starts at b[i], for an error message.
+func word(b []byte, i int) []byte {
+	j := i
+	for j < len(b) && b[j] != ' ' && b[j] != '\n' {
+		j++
+	}
+	return b[i:j]
 }
 
 // Alive reports whether the process pid that started at startTime still exists

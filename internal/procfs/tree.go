@@ -1,33 +1,10 @@
 package procfs
 
-import (
-	"os"
-	"strconv"
-)
-
 // All returns the stat of every process visible in Root. Processes that vanish
 // while it reads are left out; only a failure to list Root is an error.
 func All() ([]Stat, error) {
-	d, err := os.Open(Root)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	if err != nil {
-		return nil, err
-	}
-	all := make([]Stat, 0, len(names))
-	for _, n := range names {
-		pid, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
-		if st, err := ReadStat(pid); err == nil {
-			all = append(all, st)
-		}
-	}
-	return all, nil
+	var r Reader
+	return r.walk()
 }
 
 // Descendants returns every process below pid in the parent tree of procs

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -67,7 +69,7 @@ func (s *Socket) Serve(out chan<- Message, f Filter) {
 		var n, oobn int
 		var rerr error
 		err := raw.Read(func(fd uintptr) bool {
-			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
+			n, oobn, rerr = recvmsg(int(fd), buf, oob)
 			return rerr != unix.EAGAIN
 		})
 		if err != nil {
@@ -85,6 +87,25 @@ func (s *Socket) Serve(out chan<- Message, f Filter) {
 		}
 		out <- parse(pid, buf[:n])
 	}
+}
+
+// recvmsg reads one datagram and its control messages from the
+// non-blocking socket fd. It is a raw system call: one that never blocks
+// needs no hand-off to the scheduler, and the hand-off of a plain
+// syscall.Syscall wakes the runtime's sysmon thread when it sleeps, which
+// then polls for a while; with --watchdog, datagrams come many times a
+// second, and those wake-ups were most of the master's CPU time.
+func recvmsg(fd int, p, oob []byte) (n, oobn int, err error) {
+	iov := unix.Iovec{Base: &p[0]}
+	iov.SetLen(len(p))
+	msg := unix.Msghdr{Iov: &iov, Control: &oob[0]}
+	msg.SetIovlen(1)
+	msg.SetControllen(len(oob))
+	r, _, e := syscall.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
+	if e != 0 {
+		return 0, 0, e
+	}
+	return int(r), int(msg.Controllen), nil
 }
 
 // Close closes the socket; Serve returns.

@@ -1,17 +1,24 @@
 // Package reap makes spark2 the one process that waits for children, as
-// tini does: on every SIGCHLD one goroutine calls wait4(-1, WNOHANG) in a
-// tight loop until nothing is left to reap, and hands on only the exits of
-// processes registered with Track (the workers). An orphan's exit costs one
-// wait4 and a map lookup, nothing on the supervisor's loop: no goroutine, no
-// channel send, no log line, no status write. Nothing else in spark2 may wait
-// for a process: a cmd.Wait or Process.Wait would race the reaper.
+// tini does: one goroutine calls wait4(-1) in a loop, blocking in the kernel
+// until a child has ended, and hands on only the exits of processes
+// registered with Track (the workers). An orphan's exit costs one wait4 and
+// a map lookup, nothing on the supervisor's loop: no goroutine, no channel
+// send, no log line, no status write. Nothing else in spark2 may wait for a
+// process: a cmd.Wait or Process.Wait would race the reaper.
+//
+// The blocking wait4 is woken by the kernel itself when a child ends: no
+// SIGCHLD goes through Go's signal delivery (a handler, the os/signal
+// goroutine, a channel) before a zombie is taken, so a storm of 10 000
+// orphans' exits is reaped as fast as the kernel hands them out. The wait
+// holds one OS thread. When spark2 has no child at all (wait4 says ECHILD),
+// the reaper waits for Track, Kick or a SIGCHLD instead.
 //
 // go-reaper is kept for what it does well and spark2 needs once: making
 // spark2 a child subreaper (PR_SET_CHILD_SUBREAPER) when it is not PID 1, so
 // orphans of its workers are re-parented to it and reaped here too. Its
-// reaping loop is not used: it waits with a blocking wait4 and starts a
-// goroutine per reaped child to deliver the status, which made 10 000
-// orphans cost about 190 ms of the master's time as PID 1.
+// reaping loop is not used: it starts a goroutine per reaped child to
+// deliver the status, which made 10 000 orphans cost about 190 ms of the
+// master's time as PID 1.
 package reap
 
 import (
@@ -19,6 +26,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	reaper "github.com/ramr/go-reaper"
 	"golang.org/x/sys/unix"
@@ -64,8 +72,19 @@ func Track(start func() (int, error)) error {
 			tracked.pids = make(map[int]struct{})
 		}
 		tracked.pids[pid] = struct{}{}
+		wake() // a reaper that had no child has one now
 	}
 	return err
+}
+
+// poke wakes a reaper that waits because spark2 had no child.
+var poke = make(chan struct{}, 1)
+
+func wake() {
+	select {
+	case poke <- struct{}{}:
+	default:
+	}
 }
 
 var started struct {
@@ -85,11 +104,10 @@ func Start() (<-chan Exit, Mode, error) {
 	return started.exits, started.mode, started.err
 }
 
-// Kick makes the reaper look for ended children now, as if a SIGCHLD had
-// come: the supervisor's sweep calls it for a worker it finds a zombie.
-func Kick() {
-	syscall.Kill(os.Getpid(), syscall.SIGCHLD)
-}
+// Kick makes the reaper look for ended children now: the supervisor's sweep
+// calls it for a worker it finds a zombie. The blocking wait takes every
+// zombie as it comes; Kick wakes a reaper that found no child at all.
+func Kick() { wake() }
 
 func start() (chan Exit, Mode, error) {
 	mode, err := ModePID1, error(nil)
@@ -99,34 +117,69 @@ func start() (chan Exit, Mode, error) {
 			mode = ModeNoReaping
 		}
 	}
-	chld := make(chan os.Signal, 1)
-	signal.Notify(chld, syscall.SIGCHLD)
 	exits := make(chan Exit, exitBuffer)
-	go func() {
-		for {
-			reapAll(exits)
-			<-chld
-		}
-	}()
+	go reapLoop(exits)
 	return exits, mode, err
 }
 
-// reapAll reaps every child that has ended, sending tracked ones on exits.
-// SIGCHLD is not queued: one signal may stand for many exits, so it loops
-// until wait4 says none is left (0: children that still run; ECHILD: none).
-func reapAll(exits chan<- Exit) {
+// reapLoop reaps every child that ends, sending tracked ones on exits: a
+// blocking wait4 while spark2 has children, else a wait for one.
+func reapLoop(exits chan<- Exit) {
 	for {
 		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
-		if err == unix.EINTR {
+		pid, err := waitNow(&ws)
+		if pid == 0 && err == nil { // children run, none has ended: sleep
+			pid, err = unix.Wait4(-1, &ws, 0, nil)
+		}
+		switch {
+		case err == unix.EINTR:
+		case err != nil: // ECHILD: no child to wait for
+			waitForChild(exits)
+		default:
+			deliver(exits, pid, ws)
+		}
+	}
+}
+
+// waitNow is wait4(-1, WNOHANG) as a raw system call: it never blocks, so
+// it needs no hand-off to the scheduler, which would wake the runtime's
+// sysmon thread and let it take the goroutine's P away in a long burst of
+// exits. Only the wait that sleeps goes through the scheduler.
+func waitNow(ws *unix.WaitStatus) (int, error) {
+	for {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(ws)), unix.WNOHANG, 0, 0, 0)
+		switch e {
+		case 0:
+			return int(r), nil
+		case unix.EINTR:
 			continue
 		}
-		if err != nil || pid <= 0 {
-			return
-		}
-		if untrack(pid) {
-			exits <- Exit{Pid: pid, Status: syscall.WaitStatus(ws)}
-		}
+		return 0, e
+	}
+}
+
+// deliver sends the exit of pid on exits if it was tracked.
+func deliver(exits chan<- Exit, pid int, ws unix.WaitStatus) {
+	if untrack(pid) {
+		exits <- Exit{Pid: pid, Status: syscall.WaitStatus(ws)}
+	}
+}
+
+// waitForChild returns when spark2 may have a child to wait for: a Track,
+// a Kick, or a SIGCHLD (a child started some other way has ended already).
+func waitForChild(exits chan<- Exit) {
+	chld := make(chan os.Signal, 1)
+	signal.Notify(chld, syscall.SIGCHLD)
+	defer signal.Stop(chld)
+	// A child that started and ended before Notify: its SIGCHLD is gone.
+	var ws unix.WaitStatus
+	if pid, err := waitNow(&ws); err == nil {
+		deliver(exits, pid, ws) // pid 0: children run, the blocking wait takes them
+		return
+	}
+	select {
+	case <-poke:
+	case <-chld:
 	}
 }
 

@@ -94,3 +94,36 @@ func TestOnlyTrackedExitsArriveAndEveryChildIsReaped(t *testing.T) {
 		t.Fatal("a pid is still tracked after its exit")
 	}
 }
+
+// TestAWorkerStartedWhenNoChildIsLeftArrives: once every child is reaped
+// (the reaper then waits for one: wait4 says ECHILD), a tracked worker's
+// exit still arrives, and so is an untracked child reaped.
+func TestAWorkerStartedWhenNoChildIsLeftArrives(t *testing.T) {
+	exits, _, _ := Start()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(children(t)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("children left unreaped: %v", children(t))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for round := 0; round < 3; round++ {
+		var pid int
+		Track(func() (int, error) { pid = startChild(t, "5"); return pid, nil })
+		select {
+		case e := <-exits:
+			if e.Pid != pid || e.Status.ExitStatus() != 5 {
+				t.Fatalf("round %d: got %+v, want pid %d exit 5", round, e, pid)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: the exit of %d never arrived", round, pid)
+		}
+	}
+	stray := startChild(t, "0")
+	for deadline := time.Now().Add(30 * time.Second); len(children(t)) > 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("an untracked child (%d) started with no child left is not reaped: %v", stray, children(t))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -19,6 +19,10 @@
 //	load ADDR CONNS DURATION [close]
 //	                          the HTTP load of the benchmark, by hand: prints rps,
 //	                          latency percentiles and requests per server pid
+//	heartbeat [SILENT_AFTER]  READY=1, then WATCHDOG=1 every half WATCHDOG_USEC;
+//	                          silent after SILENT_AFTER; stamps its SIGABRT
+//	health [flags]            issue 11's figures (bench/health.sh): watchdog
+//	                          latency, the master's CPU with idle workers
 //	true                      exit 0 (when there is no /bin/true)
 //	benchtable                turn "go test -bench" output (stdin) into Markdown
 //	run [flags]               the benchmark itself
@@ -57,6 +61,10 @@ func main() {
 		os.Exit(httpServe(args))
 	case "load":
 		os.Exit(loadCmd(args))
+	case "heartbeat":
+		os.Exit(heartbeat(args))
+	case "health":
+		os.Exit(health(args))
 	case "true":
 		os.Exit(0)
 	case "benchtable":

@@ -1,0 +1,176 @@
+package app
+
+import (
+	"os"
+	"sync"
+	"time"
+
+	"github.com/spark2/spark2/internal/procfs"
+)
+
+// The master's periodic /proc work (the liveness sweep's family lookups,
+// --max-memory's samples, the status file's memory figures) shares one walk
+// of /proc and one reading of the workers' memory: each walk costs a read of
+// every process's stat, and the sweep alone needs one a second.
+
+// procFresh is how old a walk may be for a family lookup: one loop turn
+// (the sweep asks for every worker's at once), so a stop sees the processes
+// as they are.
+const procFresh = 10 * time.Millisecond
+
+// treeFresh is how old a walk may be for finding the processes whose memory
+// is summed: the sweep walks once a second, and a process started since is
+// counted from the next walk on.
+const treeFresh = 1500 * time.Millisecond
+
+// rssFresh is how old the memory figures of the status file may be; the
+// --max-memory samples always read them afresh (and refresh them).
+const rssFresh = time.Second
+
+// pageSize converts /proc/<pid>/statm's pages to bytes.
+var pageSize = uint64(os.Getpagesize())
+
+// walkShare bounds the share of one core that the sweep's walks may take:
+// its lookups reuse a walk until walkShare times its duration has passed
+// (a walk of 10 000 processes takes tens of ms: then one every few seconds;
+// a walk of a few hundred takes well under a ms: then one every sweep).
+const walkShare = 50
+
+// maxSweepAge caps how old a walk the sweep's lookups may reuse.
+const maxSweepAge = 10 * time.Second
+
+// procs is the master's one view of /proc.
+var procs = &procView{}
+
+// procView holds the last walk of /proc and the last memory reading of
+// each worker's tree, and reads both with one procfs.Reader. Safe for
+// concurrent use.
+type procView struct {
+	mu    sync.Mutex
+	r     procfs.Reader
+	tab   *procfs.Table
+	at    time.Time
+	took  time.Duration      // how long the last walk took
+	rss   map[int]rssReading // by the worker's pid
+	sweep struct {
+		pid int // the worker whose family the sweep looks up next
+		at  time.Time
+	}
+}
+
+// rssReading is the resident memory of one worker's tree, and when it was
+// read.
+type rssReading struct {
+	bytes uint64
+	at    time.Time
+}
+
+// table returns a walk of /proc at most maxAge old, walking again when the
+// last one is older.
+func (v *procView) table(maxAge time.Duration) (*procfs.Table, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.tableLocked(maxAge)
+}
+
+func (v *procView) tableLocked(maxAge time.Duration) (*procfs.Table, error) {
+	if v.tab != nil && time.Since(v.at) < maxAge {
+		return v.tab, nil
+	}
+	began := time.Now()
+	tab, err := v.r.Walk()
+	if err != nil {
+		return nil, err
+	}
+	v.tab, v.at = tab, time.Now()
+	v.took = v.at.Sub(began)
+	return tab, nil
+}
+
+// sweepsNext notes that the sweep looks up the family of pid next.
+func (v *procView) sweepsNext(pid int) {
+	v.mu.Lock()
+	v.sweep.pid, v.sweep.at = pid, time.Now()
+	v.mu.Unlock()
+}
+
+// sweeping reports whether a family lookup of pid is the sweep's: the one
+// that follows sweepsNext(pid) within procFresh. It answers true once.
+func (v *procView) sweeping(pid int) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ok := v.sweep.pid == pid && pid != 0 && time.Since(v.sweep.at) < procFresh
+	v.sweep.pid = 0
+	return ok
+}
+
+// sweepAge is how old a walk the sweep's lookups may reuse: walkShare
+// times the last walk's duration, at least procFresh, at most maxSweepAge.
+func (v *procView) sweepAge() time.Duration {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return min(max(procFresh, walkShare*v.took), maxSweepAge)
+}
+
+// lastParent is the parent of pid in the last walk, if that is at most
+// treeFresh old; 0 when pid is not in it or there is none. It never walks.
+func (v *procView) lastParent(pid int) int {
+	v.mu.Lock()
+	tab, at := v.tab, v.at
+	v.mu.Unlock()
+	if tab == nil || time.Since(at) >= treeFresh {
+		return 0
+	}
+	st, _ := tab.Get(pid)
+	return st.PPid
+}
+
+// treeRSS returns the resident memory, in bytes, of each of pids and its
+// descendants (processes that have gone count 0): the last reading of a
+// pid's tree while it is less than maxAge old, else a new one. A pid of 0
+// gets 0. Readings of pids not asked for are forgotten once stale.
+func (v *procView) treeRSS(pids []int, maxAge time.Duration) []uint64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := time.Now()
+	out := make([]uint64, len(pids))
+	for i, pid := range pids {
+		if pid == 0 {
+			continue
+		}
+		if r, ok := v.rss[pid]; ok && now.Sub(r.at) < maxAge {
+			out[i] = r.bytes
+			continue
+		}
+		out[i] = v.readTree(pid)
+		if v.rss == nil {
+			v.rss = map[int]rssReading{}
+		}
+		v.rss[pid] = rssReading{out[i], now}
+	}
+	for pid, r := range v.rss {
+		if now.Sub(r.at) >= treeFresh {
+			delete(v.rss, pid)
+		}
+	}
+	return out
+}
+
+// readTree reads the resident memory of pid and its descendants (those of a
+// walk at most treeFresh old, or as old as the sweep's may be).
+func (v *procView) readTree(pid int) uint64 {
+	sum := v.rssOf(pid)
+	age := max(treeFresh, min(walkShare*v.took, maxSweepAge))
+	if tab, err := v.tableLocked(age); err == nil {
+		for _, d := range tab.Descendants(pid) {
+			sum += v.rssOf(d.Pid)
+		}
+	}
+	return sum
+}
+
+// rssOf is the resident memory of pid alone, 0 if it is gone.
+func (v *procView) rssOf(pid int) uint64 {
+	n, _ := v.r.RSS(pid, pageSize)
+	return n
+}

@@ -1,0 +1,165 @@
+package app
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/spark2/spark2/internal/procfs"
+	"github.com/spark2/spark2/internal/supervisor"
+)
+
+// TestTreeRSSCountsDescendantsAndReusesAReading: a worker's memory is that of
+// its whole tree; a reading younger than maxAge is reused, an older one is
+// read again.
+func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
+	c := exec.Command("/bin/sh", "-c", "sleep 100 & wait")
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-c.Process.Pid, syscall.SIGKILL); c.Wait() }()
+	pid := c.Process.Pid
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		fresh()
+		tab, err := procs.table(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tab.Descendants(pid)) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell's sleep never showed up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var r procfs.Reader
+	alone, err := r.RSS(pid, pageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := procs.treeRSS([]int{0, pid}, 0)
+	if got[0] != 0 || got[1] <= alone {
+		t.Fatalf("treeRSS(0, shell) = %v; want 0, and more than the shell alone (%d)", got, alone)
+	}
+	procs.mu.Lock()
+	procs.rss[pid] = rssReading{bytes: 42, at: time.Now()}
+	procs.mu.Unlock()
+	if got := procs.treeRSS([]int{pid}, time.Minute); got[0] != 42 {
+		t.Fatalf("a reading younger than maxAge: %d, want it reused (42)", got[0])
+	}
+	if got := procs.treeRSS([]int{pid}, 0); got[0] <= alone {
+		t.Fatalf("maxAge 0: %d, want a new reading above %d", got[0], alone)
+	}
+}
+
+func TestAliveFromTheSharedWalk(t *testing.T) {
+	fresh()
+	me, err := procfs.ReadStat(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !alive(me.Pid, me.StartTime) {
+		t.Fatal("this process is not alive")
+	}
+	if alive(me.Pid, me.StartTime+1) {
+		t.Fatal("another start time must mean another process")
+	}
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	fresh()
+	if alive(c.Process.Pid, 0) {
+		t.Fatalf("a reaped child (%d) is alive", c.Process.Pid)
+	}
+}
+
+// TestNotifyFilterHearsAChildFromTheLastWalk: a child of the master that the
+// last walk shows is heard without reading /proc again; with no fresh walk,
+// /proc is read; a process outside is not heard.
+func TestNotifyFilterHearsAChildFromTheLastWalk(t *testing.T) {
+	c := exec.Command("sleep", "100")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.Process.Kill(); c.Wait() }()
+	allow := notifyFilter(hclog.NewNullLogger()).Allow
+	fresh()
+	if !allow(c.Process.Pid) {
+		t.Fatal("a child is not heard with no walk to go by")
+	}
+	if _, err := procs.table(0); err != nil {
+		t.Fatal(err)
+	}
+	root := procfs.Root
+	procfs.Root = t.TempDir() // from here, only the walk knows the child
+	defer func() { procfs.Root = root }()
+	if !allow(c.Process.Pid) {
+		t.Fatal("a child in the last walk is not heard")
+	}
+	if allow(os.Getppid()) || allow(0) {
+		t.Fatal("a process that is no child's is heard")
+	}
+	procs.mu.Lock()
+	procs.at = time.Now().Add(-treeFresh)
+	procs.mu.Unlock()
+	if allow(c.Process.Pid) {
+		t.Fatal("a walk older than treeFresh was trusted")
+	}
+}
+
+// TestOnlyTheSweepsLookupReusesAnOldWalk: when walking is dear, the family
+// lookup that follows the sweep's Alive of the same worker reuses the last
+// walk; any other lookup walks again.
+func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
+	me, err := procfs.ReadStat(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A walk a second old, taken when walking took 100 ms, that shows a
+	// member of this process's group which does not exist.
+	ghost := procfs.Stat{Pid: 1 << 30, PPid: me.Pid, PGrp: me.PGrp, State: 'S', StartTime: 1}
+	leader := supervisor.ProcRef{Pid: me.PGrp}
+	if st, err := procfs.ReadStat(me.PGrp); err == nil {
+		leader.StartTime = st.StartTime
+	}
+	old := procfs.NewTable([]procfs.Stat{me, ghost})
+	set := func() {
+		procs.mu.Lock()
+		procs.tab, procs.at, procs.took = old, time.Now().Add(-time.Second), 100*time.Millisecond
+		procs.mu.Unlock()
+	}
+	hasGhost := func(fam []supervisor.ProcRef) bool {
+		return slices.ContainsFunc(fam, func(m supervisor.ProcRef) bool { return m.Pid == ghost.Pid })
+	}
+	set()
+	alive(leader.Pid, leader.StartTime)
+	if fam := family(leader, nil); !hasGhost(fam) {
+		t.Fatalf("the sweep's lookup walked again (%+v): want the last walk reused", fam)
+	}
+	if fam := family(leader, nil); hasGhost(fam) {
+		t.Fatal("a second lookup reused the sweep's old walk")
+	}
+	set()
+	alive(leader.Pid+1, 0)
+	if fam := family(leader, nil); hasGhost(fam) {
+		t.Fatal("a lookup of another worker than the sweep's reused an old walk")
+	}
+	set()
+	procs.mu.Lock()
+	procs.took = 0
+	procs.mu.Unlock()
+	alive(leader.Pid, leader.StartTime)
+	if fam := family(leader, nil); hasGhost(fam) {
+		t.Fatal("the sweep reused a walk older than walkShare times a cheap walk")
+	}
+	fresh()
+}
