@@ -6,6 +6,15 @@ package config
 // from it by go-arg; the splitting of the command line, the env var and config
 // file layers and the help test all read the same tags through newTable.
 //
+// go-arg (v1.6.1) renders the help but does not parse: it reads env vars
+// with os.LookupEnv only (Parse takes lookupEnv), parses booleans with
+// strconv.ParseBool (no yes/no, "t" accepted), takes "-n -3" and
+// "--comment=" for a missing value, cannot tell where the options end
+// before the COMMAND, gathers no repeated list flag (each --set clears the
+// list, or with "separate" every layer's items are appended), keeps no order
+// between -E and -M, accepts an empty env var, and wraps each value's error
+// in its own words with %v. TestGoArgCannotCarryTheParse pins each of these.
+//
 // Every flag and env var is spelled out in the tag: go-arg's derived names
 // are never used. The tag "alias" names the option that a field is another
 // spelling of. -h/--help is go-arg's built-in and has no field. The
