@@ -11,12 +11,12 @@ import (
 // of the worker's process group, the leader's descendants, and the
 // descendants of each process seen before that still runs, setsid or not.
 //
-// The sweep's lookup, which only remembers the family, may use an older
-// walk when walking is dear (see sweepAge); any other (a stop, what a
-// worker left) gets a walk at most procFresh old.
-func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.ProcRef {
+// The sweep's lookup (periodic), which only remembers the family, may use
+// an older walk when walking is dear (see sweepAge); any other (a stop,
+// what a worker left) gets a walk at most procFresh old.
+func family(leader supervisor.ProcRef, known []supervisor.ProcRef, periodic bool) []supervisor.ProcRef {
 	maxAge := procFresh
-	if procs.sweeping(leader.Pid) {
+	if periodic {
 		maxAge = procs.sweepAge()
 	}
 	tab, err := procs.table(maxAge)
@@ -62,10 +62,8 @@ func family(leader supervisor.ProcRef, known []supervisor.ProcRef) []supervisor.
 }
 
 // alive is the supervisor's OS.Alive: pid, started at startTime, exists
-// and is not a zombie. Only the sweep asks, each worker just before its
-// family: that lookup is marked as the sweep's (see family).
+// and is not a zombie.
 func alive(pid int, startTime uint64) bool {
-	procs.sweepsNext(pid)
 	return procfs.Alive(pid, startTime)
 }
 

@@ -46,16 +46,12 @@ var procs = &procView{}
 // each worker's tree, and reads both with one procfs.Reader. Safe for
 // concurrent use.
 type procView struct {
-	mu    sync.Mutex
-	r     procfs.Reader
-	tab   *procfs.Table
-	at    time.Time
-	took  time.Duration      // how long the last walk took
-	rss   map[int]rssReading // by the worker's pid
-	sweep struct {
-		pid int // the worker whose family the sweep looks up next
-		at  time.Time
-	}
+	mu   sync.Mutex
+	r    procfs.Reader
+	tab  *procfs.Table
+	at   time.Time
+	took time.Duration      // how long the last walk took
+	rss  map[int]rssReading // by the worker's pid
 }
 
 // rssReading is the resident memory of one worker's tree, and when it was
@@ -85,23 +81,6 @@ func (v *procView) tableLocked(maxAge time.Duration) (*procfs.Table, error) {
 	v.tab, v.at = tab, time.Now()
 	v.took = v.at.Sub(began)
 	return tab, nil
-}
-
-// sweepsNext notes that the sweep looks up the family of pid next.
-func (v *procView) sweepsNext(pid int) {
-	v.mu.Lock()
-	v.sweep.pid, v.sweep.at = pid, time.Now()
-	v.mu.Unlock()
-}
-
-// sweeping reports whether a family lookup of pid is the sweep's: the one
-// that follows sweepsNext(pid) within procFresh. It answers true once.
-func (v *procView) sweeping(pid int) bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	ok := v.sweep.pid == pid && pid != 0 && time.Since(v.sweep.at) < procFresh
-	v.sweep.pid = 0
-	return ok
 }
 
 // sweepAge is how old a walk the sweep's lookups may reuse: walkShare

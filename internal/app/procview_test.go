@@ -116,9 +116,10 @@ func TestNotifyFilterHearsAChildFromTheLastWalk(t *testing.T) {
 	}
 }
 
-// TestOnlyTheSweepsLookupReusesAnOldWalk: when walking is dear, the family
-// lookup that follows the sweep's Alive of the same worker reuses the last
-// walk; any other lookup walks again.
+// TestOnlyTheSweepsLookupReusesAnOldWalk: when walking is dear, the sweep's
+// (periodic) family lookup reuses the last walk; any other lookup walks
+// again, and the sweep's too once the walk is older than walkShare times a
+// cheap walk.
 func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
 	me, err := procfs.ReadStat(os.Getpid())
 	if err != nil {
@@ -141,24 +142,17 @@ func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
 		return slices.ContainsFunc(fam, func(m supervisor.ProcRef) bool { return m.Pid == ghost.Pid })
 	}
 	set()
-	alive(leader.Pid, leader.StartTime)
-	if fam := family(leader, nil); !hasGhost(fam) {
+	if fam := family(leader, nil, true); !hasGhost(fam) {
 		t.Fatalf("the sweep's lookup walked again (%+v): want the last walk reused", fam)
 	}
-	if fam := family(leader, nil); hasGhost(fam) {
-		t.Fatal("a second lookup reused the sweep's old walk")
-	}
-	set()
-	alive(leader.Pid+1, 0)
-	if fam := family(leader, nil); hasGhost(fam) {
-		t.Fatal("a lookup of another worker than the sweep's reused an old walk")
+	if fam := family(leader, nil, false); hasGhost(fam) {
+		t.Fatal("a lookup that is not the sweep's reused an old walk")
 	}
 	set()
 	procs.mu.Lock()
 	procs.took = 0
 	procs.mu.Unlock()
-	alive(leader.Pid, leader.StartTime)
-	if fam := family(leader, nil); hasGhost(fam) {
+	if fam := family(leader, nil, true); hasGhost(fam) {
 		t.Fatal("the sweep reused a walk older than walkShare times a cheap walk")
 	}
 	fresh()

@@ -41,7 +41,7 @@ func BenchmarkSweep(b *testing.B) {
 			if !procfs.Alive(w.Pid, w.StartTime) {
 				b.Fatalf("worker %d is gone", w.Pid)
 			}
-			family(w, nil)
+			family(w, nil, true)
 		}
 	}
 }
@@ -79,7 +79,7 @@ func BenchmarkFamilyOfAnOrphanStorm(b *testing.B) {
 		procs.mu.Lock()
 		procs.tab, procs.at = tab, time.Now()
 		procs.mu.Unlock()
-		known = family(ref, known)
+		known = family(ref, known, false)
 		if len(known) != n {
 			b.Fatalf("family has %d members, want %d", len(known), n)
 		}

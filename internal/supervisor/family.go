@@ -38,13 +38,14 @@ func (s *Supervisor) stopSignal() syscall.Signal {
 
 // family returns the live members of w's family besides its leader, leaving
 // out the processes spark2 may not signal, and remembers them: once the leader
-// is gone, those that left its group can only be found from there.
-func (s *Supervisor) family(w *worker) []ProcRef {
+// is gone, those that left its group can only be found from there. periodic:
+// the sweep's lookup (see OS.Family).
+func (s *Supervisor) family(w *worker, periodic bool) []ProcRef {
 	if s.os.Family == nil {
 		return nil
 	}
 	var fam []ProcRef
-	for _, m := range s.os.Family(ProcRef{Pid: w.pid, StartTime: w.startTime}, w.family) {
+	for _, m := range s.os.Family(ProcRef{Pid: w.pid, StartTime: w.startTime}, w.family, periodic) {
 		if m.Pid != w.pid && !w.foreign[m.Pid] {
 			fam = append(fam, m)
 		}
@@ -58,7 +59,7 @@ func (s *Supervisor) family(w *worker) []ProcRef {
 // CONT, so that a stopped (SIGSTOP) process can act on it. It reports whether
 // any process got sg.
 func (s *Supervisor) signalFamily(w *worker, sg syscall.Signal) bool {
-	fam := s.family(w)
+	fam := s.family(w, false)
 	// Once the leader has been reaped, its pid, the group's id, may be
 	// reused as soon as no process is left in the group: a group signal
 	// then only while the group has members.
@@ -106,7 +107,7 @@ func (s *Supervisor) signalMember(w *worker, pid int, sg syscall.Signal) bool {
 // leaderEnded runs when w's leader has been reaped: what is left of its family
 // is stopped, or, for a worker being stopped, kept to its KILL deadline.
 func (s *Supervisor) leaderEnded(w *worker) {
-	fam := s.family(w)
+	fam := s.family(w, false)
 	if len(fam) == 0 {
 		return
 	}
@@ -131,7 +132,7 @@ func (s *Supervisor) onLeftoverTimer(w *worker, now time.Time) {
 	if due(w.killAt, now) {
 		w.killAt = time.Time{}
 		w.giveUpAt = now.Add(killGrace)
-		left := s.family(w)
+		left := s.family(w, false)
 		if len(left) > 0 {
 			w.log.Warn("processes the worker left did not stop in time; killing them", "pids", pids(left), "stop_timeout", s.opt.StopTimeout)
 			s.signalFamily(w, syscall.SIGKILL)
@@ -140,7 +141,7 @@ func (s *Supervisor) onLeftoverTimer(w *worker, now time.Time) {
 	if !due(w.pollAt, now) {
 		return
 	}
-	left := s.family(w)
+	left := s.family(w, false)
 	switch {
 	case len(left) == 0:
 		w.log.Debug("the processes the worker left have ended")

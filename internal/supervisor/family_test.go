@@ -188,3 +188,25 @@ func TestSweepKicksTheReaperForAZombie(t *testing.T) {
 		t.Fatalf("last exit %q, want the real status", s.Slots[0].LastExit)
 	}
 }
+
+// TestOnlyTheSweepsFamilyLookupIsPeriodic: the once-a-second sweep marks
+// its family lookups periodic (an older view of the processes will do);
+// a stop's lookups want the processes as they are.
+func TestOnlyTheSweepsFamilyLookupIsPeriodic(t *testing.T) {
+	h := newHarness(t, testOptions(1))
+	h.startedRunning()
+	lookups := func() []bool { h.mu.Lock(); defer h.mu.Unlock(); return append([]bool(nil), h.lookups...) }
+	h.advance(time.Second)
+	h.until("the sweep looked up the family", func(Snapshot) bool { return len(lookups()) > 0 })
+	for i, p := range lookups() {
+		if !p {
+			t.Fatalf("lookup %d of the sweep is not periodic", i)
+		}
+	}
+	swept := len(lookups())
+	h.signal(syscall.SIGTERM)
+	h.until("the stop looked up the family", func(Snapshot) bool { return len(lookups()) > swept })
+	if p := lookups()[swept]; p {
+		t.Fatal("the stop's family lookup is periodic")
+	}
+}

@@ -64,9 +64,12 @@ type OS struct {
 	// worker whose leader is leader: its process group (unless the leader's
 	// pid now names another process), the descendants of leader while it
 	// runs, and each process in known that still runs (matched by start
-	// time) and its descendants, wherever they have gone. nil: only process
-	// groups are signalled.
-	Family func(leader ProcRef, known []ProcRef) []ProcRef
+	// time) and its descendants, wherever they have gone. periodic marks
+	// the once-a-second sweep's lookup, which only remembers the family
+	// and may be answered from a somewhat older view of the processes;
+	// every other lookup (a stop, what a worker left) wants them as they
+	// are now. nil: only process groups are signalled.
+	Family func(leader ProcRef, known []ProcRef, periodic bool) []ProcRef
 	// Kick makes the reaper look for ended children now; nil for none.
 	Kick func()
 	// Rand returns a random number from 0 to n-1 (the --max-lifetime

@@ -258,7 +258,7 @@ func (s *Supervisor) onSweep() {
 	for _, w := range s.workers {
 		if !w.execDone || s.os.Alive(w.pid, w.startTime) {
 			w.missing = false
-			s.family(w) // remembered: those that leave its group are found from here once it has ended
+			s.family(w, true) // remembered: those that leave its group are found from here once it has ended
 			continue
 		}
 		if !w.missing {
