@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -112,19 +113,19 @@ func TestProbes(t *testing.T) {
 	})
 	m.signal(syscall.SIGCONT) // resumes it (and respawns the workers)
 	eventually(t, "healthy again", func() bool { c, _ := control(t, env, "--probe", "ready"); return c == 0 })
-	// SIGKILL: the master is gone, its file remains. Its workers outlive it
-	// (nothing can stop them for a master that was KILLed outside a PID
-	// namespace): the test ends them, by the groups the file names.
+	// SIGKILL: the master is gone, its file remains, and its workers get
+	// the parent death signal.
+	before, err := status.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m.signal(syscall.SIGKILL)
 	m.wait()
-	if f, err := status.Read(path); err == nil {
-		for _, w := range f.Workers {
-			for _, pid := range []int{w.Pid, w.Replacement} {
-				if pid > 0 {
-					syscall.Kill(-pid, syscall.SIGKILL)
-				}
-			}
-		}
+	for _, w := range before.Workers {
+		eventually(t, fmt.Sprintf("worker %d ended with its master", w.Pid), func() bool {
+			st, err := procfs.ReadStat(w.Pid)
+			return err != nil || st.State == 'Z'
+		})
 	}
 	if code, out := control(t, env, "--status", "--exit-code"); code != status.NotRunning || !strings.Contains(out, "gone") {
 		t.Fatalf("after SIGKILL: exit %d, %q", code, out)

@@ -5,6 +5,13 @@
 // no_new_privs under -u, and "command not found" (127) or "cannot execute"
 // (126) known at once, never mistaken for a worker that ran and exited 127.
 //
+// A worker gets SIGKILL from the kernel when the master dies (the parent
+// death signal): a master that is KILLed (the OOM killer, kill -9) outside a
+// PID namespace leaves no worker holding its port. The signal is tied to the
+// thread that forked; the master never ends a thread (it locks none to a
+// goroutine), so only the master's death sends it. Exec keeps it, and the
+// master has dropped to -u before any fork, so no change of ids clears it.
+//
 // Go cannot run code between fork and exec, and the pid is only known after
 // the fork, so something must run in the child first. On amd64 and arm64
 // that is the exec stub: a static ELF program of about 600 bytes
@@ -260,7 +267,7 @@ func readExecResult(r *os.File, name string) error {
 // (no /proc, a noexec memfd policy, a security module): Child it is from then
 // on. files ends with the exec report fd.
 func startProcess(spec Spec, env []string, files []*os.File) (*os.Process, bool, error) {
-	attr := &os.ProcAttr{Dir: spec.Dir, Env: env, Files: files, Sys: &syscall.SysProcAttr{Setpgid: true}}
+	attr := &os.ProcAttr{Dir: spec.Dir, Env: env, Files: files, Sys: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}}
 	report := len(files) - 1
 	var stubErr error
 	if exe := stubPath(); exe != "" {
