@@ -88,6 +88,10 @@ func (v *procView) tableLocked(maxAge time.Duration) (*procfs.Table, error) {
 func (v *procView) sweepAge() time.Duration {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	return v.sweepAgeLocked()
+}
+
+func (v *procView) sweepAgeLocked() time.Duration {
 	return min(max(procFresh, walkShare*v.took), maxSweepAge)
 }
 
@@ -139,8 +143,7 @@ func (v *procView) treeRSS(pids []int, maxAge time.Duration) []uint64 {
 // walk at most treeFresh old, or as old as the sweep's may be).
 func (v *procView) readTree(pid int) uint64 {
 	sum := v.rssOf(pid)
-	age := max(treeFresh, min(walkShare*v.took, maxSweepAge))
-	if tab, err := v.tableLocked(age); err == nil {
+	if tab, err := v.tableLocked(max(treeFresh, v.sweepAgeLocked())); err == nil {
 		for _, d := range tab.Descendants(pid) {
 			sum += v.rssOf(d.Pid)
 		}

@@ -112,9 +112,11 @@ var Reserved = map[string]string{
 
 // NotInherited are the variables that, in spark2's own environment, were
 // set by whatever started spark2 (systemd's socket activation, a notify
-// socket) and describe spark2's process: passed on, they would make a
-// worker think they were meant for it. A worker gets them from spark2 only.
-var NotInherited = []string{ListenPID, ListenFDs, ListenFDNames, NotifySocket}
+// socket, systemd's watchdog for spark2) and describe spark2's process:
+// passed on, they would make a worker think they were meant for it (a
+// worker would ping a watchdog that does not watch it). A worker gets them
+// from spark2 only.
+var NotInherited = []string{ListenPID, ListenFDs, ListenFDNames, NotifySocket, WatchdogUSec, WatchdogPID}
 
 // OwnPIDPairs pairs a variable with the one that must then hold the worker's
 // own pid, which only the worker knows: systemd's socket activation and

@@ -17,6 +17,19 @@ func TestEnvDropsSpark2sOwnActivationVars(t *testing.T) {
 	}
 }
 
+// TestEnvDropsSpark2sOwnWatchdog: systemd's watchdog of spark2 itself
+// (WatchdogSec= in spark2's unit) is not the workers'; spark2's --watchdog
+// gives them their own.
+func TestEnvDropsSpark2sOwnWatchdog(t *testing.T) {
+	base := []string{"PATH=/bin", "WATCHDOG_USEC=30000000", "WATCHDOG_PID=1"}
+	if got, want := Env(base), []string{"PATH=/bin"}; !slices.Equal(got, want) {
+		t.Fatalf("Env = %q, want %q", got, want)
+	}
+	if got, want := Env(base, "WATCHDOG_USEC=1000000"), []string{"PATH=/bin", "WATCHDOG_USEC=1000000"}; !slices.Equal(got, want) {
+		t.Fatalf("Env with --watchdog = %q, want %q", got, want)
+	}
+}
+
 func TestWithKeepsEverything(t *testing.T) {
 	env := []string{"LISTEN_FDS=1", "X=1"}
 	got := With(env, "X=2", "Y=3")
