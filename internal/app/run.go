@@ -118,7 +118,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		After:       time.After,
 		Family:      family,
 		Kick:        reap.Kick,
-	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, Reload: reload, Memory: memory}, log)
+	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, KeepAlives: m.keepAlive, Reload: reload, Memory: memory}, log)
 	stopMemory := watchMemory(sup, c.MaxMemory, memory)
 	log.Info("spark2 starting", "version", config.Version, "workers", c.Workers, "command", m.workers.spec.Command,
 		"listen", m.listenAddr(), "balance", c.Balance, "env", c.Env, "user", m.identity(),

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
@@ -21,6 +22,7 @@ import (
 	"github.com/spark2/spark2/internal/privdrop"
 	"github.com/spark2/spark2/internal/ready"
 	"github.com/spark2/spark2/internal/status"
+	"github.com/spark2/spark2/internal/supervisor"
 	"github.com/spark2/spark2/internal/tlsfiles"
 )
 
@@ -31,6 +33,7 @@ type master struct {
 	group     *listener.Group    // --balance reuseport's sockets; nil without
 	id        *privdrop.Identity // nil without -u/-g
 	notify    chan ready.Message
+	keepAlive *supervisor.KeepAlives // the plain WATCHDOG=1 datagrams, noted off the loop
 	sock      *ready.Socket
 	statusDir *status.Dir // nil when the status file cannot be written
 	pidDone   func()      // removes the pid file
@@ -85,8 +88,8 @@ func (m *master) prepare(c config.Config, stdout io.Writer, log hclog.Logger) (i
 	if m.sock, err = ready.Listen(); err != nil {
 		log.Warn("no NOTIFY_SOCKET for workers; only --ready fd or DURATION can tell when they are ready", "error", err)
 	} else {
-		m.notify = make(chan ready.Message, 64)
-		go m.sock.Serve(m.notify, notifyFilter(log))
+		m.notify, m.keepAlive = make(chan ready.Message, 64), new(supervisor.KeepAlives)
+		go m.sock.Serve(m.notify, notifyFilter(log), func(pid int) { m.keepAlive.Note(pid, time.Now()) })
 		env = append(env, contract.NotifySocket+"="+m.sock.Addr)
 	}
 	env = append(env, m.watchdogEnv(c, log)...)

@@ -23,7 +23,7 @@ func TestFilterDropsStrangersBeforeTheLoop(t *testing.T) {
 			Allow:  func(pid int) bool { return allow && pid == os.Getpid() },
 			Report: func(n, pid int) { reports <- [2]int{n, pid} },
 			Every:  time.Hour,
-		})
+		}, nil)
 	}()
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.Addr, Net: "unixgram"})
 	if err != nil {

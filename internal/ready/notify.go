@@ -54,58 +54,125 @@ func Listen() (*Socket, error) {
 	return &Socket{file: os.NewFile(uintptr(fd), name), Addr: name}, nil
 }
 
+// batch is how many datagrams one system call may read.
+const batch = 8
+
 // Serve reads datagrams until the socket is closed, sending each on out.
 // Datagrams without credentials, and those from a sender f does not allow,
 // are dropped here (and counted, see Filter), so they never reach the loop.
-func (s *Socket) Serve(out chan<- Message, f Filter) {
+// A datagram that is a plain keep-alive (WATCHDOG=1 and nothing else the
+// loop acts on) goes to keepAlive instead, when it is not nil: those come
+// many times a second from every worker under --watchdog, and a send on out
+// would wake the loop for each.
+//
+// Each wake-up of the poller costs one recvmmsg, which takes what the
+// socket holds (up to batch datagrams); keep-alives are handled inside the
+// poller's callback, which asks to wait again as soon as the socket is
+// empty, so no system call is spent only to learn that. Other messages are
+// sent on out outside the callback: a send that waits must not hold the
+// socket, or Close would wait for it.
+func (s *Socket) Serve(out chan<- Message, f Filter, keepAlive func(pid int)) {
 	raw, err := s.file.SyscallConn()
 	if err != nil {
 		return
 	}
-	buf := make([]byte, 4096)
-	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	r := newReceiver()
 	drops := &dropCounter{f: f}
+	var pending []Message
 	for {
-		var n, oobn int
-		var rerr error
+		var failed error
 		err := raw.Read(func(fd uintptr) bool {
-			n, oobn, rerr = recvmsg(int(fd), buf, oob)
-			return rerr != unix.EAGAIN
+			for {
+				n, e := r.receive(int(fd))
+				if e == unix.EINTR {
+					continue
+				}
+				if e != nil {
+					failed = e
+					return e != unix.EAGAIN
+				}
+				for i := range n {
+					pid, ok := r.sender(i)
+					if !ok || !drops.allowed(pid) {
+						continue
+					}
+					m := parse(pid, r.data(i))
+					if keepAlive != nil && m == (Message{Pid: pid, Watchdog: true}) {
+						keepAlive(pid)
+					} else {
+						pending = append(pending, m)
+					}
+				}
+				if len(pending) > 0 {
+					return true
+				}
+				if n < batch {
+					return false // the socket is empty: wait for the next datagram
+				}
+			}
 		})
-		if err != nil {
-			return // closed
+		for _, m := range pending {
+			out <- m
 		}
-		if rerr == unix.EINTR {
-			continue
+		pending = pending[:0]
+		if err != nil || failed != nil && failed != unix.EAGAIN {
+			return // closed, or the socket itself failed
 		}
-		if rerr != nil {
-			return
-		}
-		pid, ok := sender(oob[:oobn])
-		if !ok || !drops.allowed(pid) {
-			continue
-		}
-		out <- parse(pid, buf[:n])
 	}
 }
 
-// recvmsg reads one datagram and its control messages from the
-// non-blocking socket fd. It is a raw system call: one that never blocks
-// needs no hand-off to the scheduler, and the hand-off of a plain
-// syscall.Syscall wakes the runtime's sysmon thread when it sleeps, which
-// then polls for a while; with --watchdog, datagrams come many times a
-// second, and those wake-ups were most of the master's CPU time.
-func recvmsg(fd int, p, oob []byte) (n, oobn int, err error) {
-	iov := unix.Iovec{Base: &p[0]}
-	iov.SetLen(len(p))
-	msg := unix.Msghdr{Iov: &iov, Control: &oob[0]}
-	msg.SetIovlen(1)
-	msg.SetControllen(len(oob))
-	r, _, e := syscall.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
-	if e != 0 {
-		return 0, 0, e
+// receiver holds the buffers of recvmmsg.
+type receiver struct {
+	hdrs [batch]mmsghdr
+	iovs [batch]unix.Iovec
+	bufs [batch][4096]byte
+	oobs [batch][]byte
+}
+
+// mmsghdr is struct mmsghdr of recvmmsg(2); Go pads it as C does.
+type mmsghdr struct {
+	Hdr unix.Msghdr
+	Len uint32
+}
+
+func newReceiver() *receiver {
+	r := new(receiver)
+	for i := range r.hdrs {
+		r.oobs[i] = make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+		r.iovs[i].Base = &r.bufs[i][0]
+		r.iovs[i].SetLen(len(r.bufs[i]))
+		r.hdrs[i].Hdr.Iov = &r.iovs[i]
+		r.hdrs[i].Hdr.SetIovlen(1)
 	}
-	return int(r), int(msg.Controllen), nil
+	return r
+}
+
+// receive reads up to batch datagrams from the non-blocking socket fd. It is
+// a raw system call: one that never blocks needs no hand-off to the
+// scheduler, and the hand-off of a plain syscall.Syscall wakes the runtime's
+// sysmon thread when it sleeps, which then polls for a while; with
+// --watchdog, datagrams come many times a second.
+func (r *receiver) receive(fd int) (int, error) {
+	for i := range r.hdrs {
+		r.hdrs[i].Hdr.Control = &r.oobs[i][0]
+		r.hdrs[i].Hdr.SetControllen(len(r.oobs[i]))
+		r.hdrs[i].Hdr.Flags = 0
+	}
+	n, _, e := syscall.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&r.hdrs[0])), batch, unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// sender is the pid of datagram i's sender, from its credentials.
+func (r *receiver) sender(i int) (int, bool) {
+	return sender(r.oobs[i][:r.hdrs[i].Hdr.Controllen])
+}
+
+// data is datagram i's payload (cut at the buffer's size).
+func (r *receiver) data(i int) []byte {
+	return r.bufs[i][:min(int(r.hdrs[i].Len), len(r.bufs[i]))]
 }
 
 // Close closes the socket; Serve returns.

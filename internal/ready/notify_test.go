@@ -14,7 +14,7 @@ func TestReadyWithSenderPid(t *testing.T) {
 	}
 	defer s.Close()
 	out := make(chan Message, 1)
-	go s.Serve(out, Filter{})
+	go s.Serve(out, Filter{}, nil)
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.Addr, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestCloseEndsServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { s.Serve(make(chan Message), Filter{}); close(done) }()
+	go func() { s.Serve(make(chan Message), Filter{}, nil); close(done) }()
 	time.Sleep(10 * time.Millisecond) // let Serve block; it returns either way
 	s.Close()
 	select {
@@ -72,5 +72,65 @@ func TestParseWatchdog(t *testing.T) {
 		if got := parse(7, []byte(in)); got != want {
 			t.Errorf("parse(%q) = %+v, want %+v", in, got, want)
 		}
+	}
+}
+
+// TestKeepAlivesTakeTheirOwnWay: plain WATCHDOG=1 datagrams go to keepAlive,
+// every one of them, also when more than one recvmmsg's worth waits in the
+// socket before Serve starts; anything else (READY=1 with a WATCHDOG=1,
+// WATCHDOG=trigger) goes on out, in order.
+func TestKeepAlivesTakeTheirOwnWay(t *testing.T) {
+	s, err := Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.Addr, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	send := func(msg string) {
+		t.Helper()
+		if _, err := c.Write([]byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range batch + 2 { // the kernel queues 10 (net.unix.max_dgram_qlen) and one more
+		send("WATCHDOG=1")
+	}
+	out := make(chan Message, 4)
+	pings := make(chan int, 64)
+	go s.Serve(out, Filter{}, func(pid int) { pings <- pid })
+	send("READY=1\nWATCHDOG=1")
+	send("WATCHDOG=1")
+	send("WATCHDOG=trigger")
+	want := []Message{{Pid: os.Getpid(), Ready: true, Watchdog: true}, {Pid: os.Getpid(), Trigger: true}}
+	for _, w := range want {
+		select {
+		case m := <-out:
+			if m != w {
+				t.Fatalf("got %+v on out, want %+v", m, w)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %+v on out", w)
+		}
+	}
+	for i := range batch + 3 {
+		select {
+		case pid := <-pings:
+			if pid != os.Getpid() {
+				t.Fatalf("keep-alive from %d, want %d", pid, os.Getpid())
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%d keep-alives, want %d", i, batch+3)
+		}
+	}
+	select {
+	case m := <-out:
+		t.Fatalf("a keep-alive went on out too: %+v", m)
+	case pid := <-pings:
+		t.Fatalf("one keep-alive too many, from %d", pid)
+	case <-time.After(50 * time.Millisecond):
 	}
 }

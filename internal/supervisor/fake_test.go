@@ -45,6 +45,7 @@ type harness struct {
 	killErr map[int]error        // what Kill returns, by pid (a group: -pgid)
 	running map[int]bool         // pids whose Proc.Ended says they still run
 	kicks   int                  // calls of Kick
+	noted   *KeepAlives          // Events.KeepAlives
 }
 
 type fakeProc struct {
@@ -74,7 +75,7 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		t: t, exits: make(chan reap.Exit), signals: make(chan os.Signal), notify: make(chan ready.Message), reload: make(chan string), memory: make(chan []MemoryUse),
 		starts: make(chan fakeProc, 1000), kills: make(chan kill, 1000), outcome: make(chan Outcome, 1), changed: make(chan Snapshot, 1),
 		now: time.Unix(1_000_000, 0), nextPid: 100, dead: map[int]bool{}, parents: map[int]int{},
-		family: map[int][]ProcRef{}, killErr: map[int]error{}, running: map[int]bool{},
+		family: map[int][]ProcRef{}, killErr: map[int]error{}, running: map[int]bool{}, noted: new(KeepAlives),
 	}
 	for _, f := range setup {
 		f(h)
@@ -104,7 +105,7 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		h.published(s)
 	}
 	log := hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: newTestWriter(t)})
-	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, Reload: h.reload, Memory: h.memory}, log)
+	h.sup = New(opt, sys, Events{Exits: h.exits, Signals: h.signals, Notify: h.notify, KeepAlives: h.noted, Reload: h.reload, Memory: h.memory}, log)
 	go func() { h.outcome <- h.sup.Run() }()
 	return h
 }
@@ -224,6 +225,15 @@ func (h *harness) pingFD(pid int) {
 	h.mu.Unlock()
 	r.Ping(pid)
 	h.sup.Snapshot()
+}
+
+// keepAlive notes a keep-alive from pid sent ago before now in
+// Events.KeepAlives, as the notify reader does, off the loop.
+func (h *harness) keepAlive(pid int, ago time.Duration) {
+	h.mu.Lock()
+	at := h.now.Add(-ago)
+	h.mu.Unlock()
+	h.noted.Note(pid, at)
 }
 
 // advance moves the clock and fires every timer that falls due.

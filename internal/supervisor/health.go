@@ -89,10 +89,11 @@ func (s *Supervisor) randN(n int64) int64 {
 	return rand.Int64N(n)
 }
 
-// onWatchdog handles a keep-alive (WATCHDOG=1, or a write to the ready fd
-// after ready) or, with trigger, WATCHDOG=trigger, from the worker whose
-// leader is pid: only the leader speaks for the worker, as WATCHDOG_PID
-// says. It reports whether the state changed.
+// onWatchdog handles a keep-alive that came to the loop (a datagram with
+// WATCHDOG=1 and more in it) or, with trigger, WATCHDOG=trigger, from the
+// worker whose leader is pid: only the leader speaks for the worker, as
+// WATCHDOG_PID says. Plain keep-alives take the KeepAlives way instead. It
+// reports whether the state changed.
 func (s *Supervisor) onWatchdog(pid int, trigger bool) bool {
 	w := s.workers[pid]
 	if w == nil || s.opt.Watchdog <= 0 {
@@ -100,10 +101,7 @@ func (s *Supervisor) onWatchdog(pid int, trigger bool) bool {
 	}
 	now := s.os.Now()
 	if !trigger {
-		w.pingAt = now
-		if w.ready && !w.stopping {
-			w.hungAt = now.Add(s.opt.Watchdog)
-		}
+		s.keptAlive(w, now)
 		return false
 	}
 	if !w.ready || w.stopping {
@@ -112,6 +110,19 @@ func (s *Supervisor) onWatchdog(pid int, trigger bool) bool {
 	w.log.Warn("worker asks to be treated as hung (WATCHDOG=trigger)")
 	w.triggered, w.hungAt = true, now
 	return false
+}
+
+// keptAlive records w's keep-alive sent at at: while w is ready, its
+// watchdog deadline moves to at + Watchdog. One older than the last is
+// ignored (it was read late, after a newer one came the other way).
+func (s *Supervisor) keptAlive(w *worker, at time.Time) {
+	if s.opt.Watchdog <= 0 || !at.After(w.pingAt) {
+		return
+	}
+	w.pingAt = at
+	if w.ready && !w.stopping && !w.triggered {
+		w.hungAt = at.Add(s.opt.Watchdog)
+	}
 }
 
 // onHung stops w, whose watchdog deadline has passed: SIGABRT to its family

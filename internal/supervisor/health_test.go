@@ -71,6 +71,37 @@ func TestWatchdogOnlyFromTheWorkersPid(t *testing.T) {
 	}
 }
 
+// TestKeepAlivesNotedOffTheLoop: keep-alives noted in Events.KeepAlives (the
+// notify reader's plain WATCHDOG=1) keep a worker alive as a message to the
+// loop does, counted from when they were sent; one older than the last
+// changes nothing; and one after WATCHDOG=trigger does not undo it.
+func TestKeepAlivesNotedOffTheLoop(t *testing.T) {
+	h := newHarness(t, healthOptions(1))
+	w := h.startedRunning()
+	h.until("ready", allReady)
+	for range 3 {
+		h.advance(700 * time.Millisecond)
+		h.keepAlive(w.pid, 0)
+	}
+	h.keepAlive(w.pid, 2*time.Second) // read late, after a newer one: no effect
+	h.advance(999 * time.Millisecond)
+	h.noKill()
+	h.advance(time.Millisecond)
+	if k := h.killed(); k != (kill{-w.pid, syscall.SIGABRT}) {
+		t.Fatalf("got %+v, want SIGABRT to the group a second after the last keep-alive", k)
+	}
+
+	h2 := newHarness(t, healthOptions(1))
+	w2 := h2.startedRunning()
+	h2.until("ready", allReady)
+	h2.say(w2.pid, ready.Message{Trigger: true})
+	h2.keepAlive(w2.pid, 0)
+	h2.advance(time.Millisecond)
+	if k := h2.killed(); k != (kill{-w2.pid, syscall.SIGABRT}) {
+		t.Fatalf("trigger then keep-alive: got %+v, want SIGABRT", k)
+	}
+}
+
 // TestWatchdogStartsAtReady: a worker that is not ready yet is not watched.
 func TestWatchdogStartsAtReady(t *testing.T) {
 	o := healthOptions(1)

@@ -45,7 +45,8 @@ type Reports struct {
 	// Ready: the worker wrote to its ready fd.
 	Ready func(pid int)
 	// Ping: a later write to its ready fd, a watchdog keep-alive of a
-	// worker that cannot send to NOTIFY_SOCKET (node apps).
+	// worker that cannot send to NOTIFY_SOCKET (node apps). It never waits
+	// for the loop (see KeepAlives).
 	Ping func(pid int)
 }
 
@@ -115,6 +116,10 @@ type Events struct {
 	Notify  <-chan ready.Message // NOTIFY_SOCKET datagrams; nil when there is no socket
 	Reload  <-chan string        // a rolling respawn is asked for, with why (--watch); nil for none
 	Memory  <-chan []MemoryUse   // the workers' memory use, measured off the loop; nil for none
+	// KeepAlives are the plain WATCHDOG=1 keep-alives that the
+	// NOTIFY_SOCKET reader noted instead of sending them on Notify; nil
+	// for none. Reports.Ping notes into it too.
+	KeepAlives *KeepAlives
 }
 
 // Supervisor runs the workers. Create it with New; call Run once.
@@ -136,7 +141,7 @@ type Supervisor struct {
 	pending    []*slot         // slots waiting for their first worker, one spawn per loop turn
 	leftovers  map[int]*worker // ended workers whose family is still being stopped, by leader pid
 	requeue    requeued        // a respawn asked for during a rollout that failed
-	pings      chan int        // pids that wrote to their ready fd after ready: watchdog keep-alives (Reports.Ping)
+	keepAlives *KeepAlives     // keep-alives noted off the loop (Events.KeepAlives, Reports.Ping)
 	report     Reports         // what Start gets: sends to execs, readies and pings
 	renewals   []*worker       // workers waiting for a readiness-gated replacement (health.go)
 	renewing   *renewal        // the renewal in flight; nil when none
@@ -163,22 +168,25 @@ type Counts struct {
 // New returns a supervisor; nothing starts until Run.
 func New(opt Options, sys OS, ev Events, log hclog.Logger) *Supervisor {
 	s := &Supervisor{
-		opt:       opt,
-		os:        sys,
-		ev:        ev,
-		log:       log,
-		workers:   make(map[int]*worker),
-		leftovers: make(map[int]*worker),
-		execs:     make(chan execResult, 64),
-		readies:   make(chan int),
-		pings:     make(chan int),
-		snaps:     make(chan chan<- Snapshot),
-		finished:  make(chan struct{}),
+		opt:        opt,
+		os:         sys,
+		ev:         ev,
+		keepAlives: ev.KeepAlives,
+		log:        log,
+		workers:    make(map[int]*worker),
+		leftovers:  make(map[int]*worker),
+		execs:      make(chan execResult, 64),
+		readies:    make(chan int),
+		snaps:      make(chan chan<- Snapshot),
+		finished:   make(chan struct{}),
+	}
+	if s.keepAlives == nil {
+		s.keepAlives = new(KeepAlives)
 	}
 	s.report = Reports{
 		Exec:  func(pid int, err error) { deliver(s, s.execs, execResult{pid: pid, err: err}) },
 		Ready: func(pid int) { deliver(s, s.readies, pid) },
-		Ping:  func(pid int) { deliver(s, s.pings, pid) },
+		Ping:  func(pid int) { s.keepAlives.Note(pid, s.os.Now()) },
 	}
 	return s
 }
@@ -215,8 +223,6 @@ func (s *Supervisor) Run() Outcome {
 			s.onSaidReady(pid)
 		case m := <-s.ev.Notify:
 			publish = s.onNotify(m)
-		case pid := <-s.pings:
-			publish = s.onWatchdog(pid, false)
 		case uses := <-s.ev.Memory:
 			publish = s.onMemory(uses)
 		case why := <-s.ev.Reload:
@@ -317,6 +323,7 @@ func (s *Supervisor) nextDeadline() time.Time {
 // onTimer does whatever has fallen due.
 func (s *Supervisor) onTimer() {
 	now := s.os.Now()
+	s.takeKeepAlives() // before any watchdog deadline is judged
 	if s.stop != nil {
 		s.onStopTimer(now) // first: at the deadline, killAll covers every worker
 	}
