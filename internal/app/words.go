@@ -20,42 +20,29 @@ func respawnPolicy(r config.Restart) supervisor.Policy {
 	return supervisor.RespawnAlways // config.RestartAlways, the default
 }
 
+// statusReasons are the reasons a worker was replaced, in the status
+// file's words.
+var statusReasons = map[supervisor.ReplaceReason]string{
+	supervisor.ReasonCrashed: status.ReasonCrashed, supervisor.ReasonHung: status.ReasonHung,
+	supervisor.ReasonMemory: status.ReasonMemory, supervisor.ReasonLifetime: status.ReasonLifetime,
+	supervisor.ReasonRespawn: status.ReasonRespawn,
+}
+
 // statusReason is why a worker was replaced, in the status file's words; ""
 // when it never was.
-func statusReason(r supervisor.ReplaceReason) string {
-	switch r {
-	case supervisor.ReasonCrashed:
-		return status.ReasonCrashed
-	case supervisor.ReasonHung:
-		return status.ReasonHung
-	case supervisor.ReasonMemory:
-		return status.ReasonMemory
-	case supervisor.ReasonLifetime:
-		return status.ReasonLifetime
-	case supervisor.ReasonRespawn:
-		return status.ReasonRespawn
-	}
-	return ""
-}
+func statusReason(r supervisor.ReplaceReason) string { return statusReasons[r] }
 
 // statusReplaced is the supervisor's replacement counts in the status file.
 func statusReplaced(r supervisor.Replacements) status.Replaced {
 	return status.Replaced{Crashed: r.Crashed, Hung: r.Hung, Memory: r.Memory, Lifetime: r.Lifetime, Respawn: r.Respawn}
 }
 
-// statusState is the supervisor's state in the status file's words.
-func statusState(s supervisor.State) string {
-	switch s {
-	case supervisor.StateRunning:
-		return status.Running
-	case supervisor.StateReloading:
-		return status.Reloading
-	case supervisor.StateDegraded:
-		return status.Degraded
-	case supervisor.StateCrashLooping:
-		return status.CrashLooping
-	case supervisor.StateStopping:
-		return status.Stopping
-	}
-	return status.Starting // supervisor.StateStarting
+// statusStates are the supervisor's states in the status file's words.
+var statusStates = map[supervisor.State]string{
+	supervisor.StateStarting: status.Starting, supervisor.StateRunning: status.Running,
+	supervisor.StateReloading: status.Reloading, supervisor.StateDegraded: status.Degraded,
+	supervisor.StateCrashLooping: status.CrashLooping, supervisor.StateStopping: status.Stopping,
 }
+
+// statusState is the supervisor's state in the status file's words.
+func statusState(s supervisor.State) string { return statusStates[s] }

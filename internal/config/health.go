@@ -31,6 +31,17 @@ func healthDuration(s string, lo, hi time.Duration) (time.Duration, bool) {
 	return t, true
 }
 
+// setHealthDuration sets *d to b, a health duration from lo to hi, or says
+// what option v accepts.
+func setHealthDuration(d *time.Duration, b []byte, lo, hi time.Duration, v value) error {
+	t, ok := healthDuration(string(b), lo, hi)
+	if !ok {
+		return errWant(v)
+	}
+	*d = t
+	return nil
+}
+
 // watchdogValue is --watchdog: 0 (off), or the longest a ready worker may
 // stay silent on the watchdog protocol, 100ms to 1h.
 type watchdogValue time.Duration
@@ -39,12 +50,7 @@ func (*watchdogValue) accepts() string {
 	return `0 (off), or a duration with a unit from 100ms to 1h, such as "10s" or "500ms"`
 }
 func (d *watchdogValue) UnmarshalText(b []byte) error {
-	t, ok := healthDuration(string(b), minWatchdog, maxWatchdog)
-	if !ok {
-		return errWant(d)
-	}
-	*d = watchdogValue(t)
-	return nil
+	return setHealthDuration((*time.Duration)(d), b, minWatchdog, maxWatchdog, d)
 }
 
 // lifetimeValue is --max-lifetime: 0 (off), or the age at which a worker is
@@ -55,12 +61,7 @@ func (*lifetimeValue) accepts() string {
 	return `0 (off), or a duration with a unit from 1s to 10000h, such as "1h" or "30m"`
 }
 func (d *lifetimeValue) UnmarshalText(b []byte) error {
-	t, ok := healthDuration(string(b), minLifetime, maxLifetime)
-	if !ok {
-		return errWant(d)
-	}
-	*d = lifetimeValue(t)
-	return nil
+	return setHealthDuration((*time.Duration)(d), b, minLifetime, maxLifetime, d)
 }
 
 // sizeValue is --max-memory: 0 (off), or a number of bytes with a unit:
