@@ -14,9 +14,9 @@
 # (--build-arg SPARK2_BINARY=PATH takes the binary from another path of the
 # build context, which then needs its own "!" line in .dockerignore.)
 #
-# Why "prebuilt" is the first stage: the classic builder (docker build
-# without BuildKit, as on an engine without buildx) runs the stages in file
-# order up to --target, whether the target needs them or not, and pulls each
+# Why "image" and "prebuilt" are the first stages: the classic builder
+# (docker build without BuildKit, as on an engine without buildx) runs the
+# stages in file order up to --target, whether the target needs them or not, and pulls each
 # FROM image when it gets there. With --target prebuilt it stops before the
 # golang stage, so nothing is pulled. BuildKit (Docker 23+ with buildx,
 # Docker Desktop, CI actions), buildah and kaniko --skip-unused-stages build
@@ -24,8 +24,8 @@
 # bin/spark2. The classic builder also runs the prebuilt stage for the
 # default target: there, build from source with BuildKit, or have bin/spark2
 # in place. A missing binary fails the build; it never gives an empty image.
-# Both targets give the same image: keep the metadata of the two FROM
-# scratch stages identical (internal/containertest checks it).
+# Both targets give the same image: both are FROM the "image" stage and add
+# only the binary (internal/containertest checks it).
 #
 # The image runs spark2 as root by default, so that it can bind any port and
 # then drop itself and its workers to an unprivileged user with SPARK2_USER
@@ -42,11 +42,10 @@
 
 ARG GO_VERSION=1.26
 
-# prebuilt: the image from a spark2 binary compiled outside (see above).
-FROM scratch AS prebuilt
-ARG SPARK2_BINARY=bin/spark2
+# image: what both targets are, but for the binary; the two stages below
+# only add it.
+FROM scratch AS image
 ARG VERSION=dev
-COPY ${SPARK2_BINARY} /usr/local/bin/spark2
 LABEL org.opencontainers.image.title="spark2" \
       org.opencontainers.image.description="process master for containers: PID 1, N workers on one socket, zero-downtime respawn" \
       org.opencontainers.image.source="https://github.com/spark2/spark2" \
@@ -55,6 +54,11 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["/usr/local/bin/spark2", "--probe", "ready"]
 ENTRYPOINT ["/usr/local/bin/spark2"]
+
+# prebuilt: the image from a spark2 binary compiled outside (see above).
+FROM image AS prebuilt
+ARG SPARK2_BINARY=bin/spark2
+COPY ${SPARK2_BINARY} /usr/local/bin/spark2
 
 # build: a static, stripped, version-stamped spark2 from source.
 FROM golang:${GO_VERSION} AS build
@@ -71,14 +75,5 @@ RUN go build -trimpath \
  && /out/spark2 --version
 
 # The default target: the same image as "prebuilt", with the binary from "build".
-FROM scratch
-ARG VERSION=dev
+FROM image
 COPY --from=build /out/spark2 /usr/local/bin/spark2
-LABEL org.opencontainers.image.title="spark2" \
-      org.opencontainers.image.description="process master for containers: PID 1, N workers on one socket, zero-downtime respawn" \
-      org.opencontainers.image.source="https://github.com/spark2/spark2" \
-      org.opencontainers.image.version="${VERSION}"
-EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-    CMD ["/usr/local/bin/spark2", "--probe", "ready"]
-ENTRYPOINT ["/usr/local/bin/spark2"]
