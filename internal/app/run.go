@@ -30,6 +30,7 @@ const flushTimeout = time.Second
 // run is spark2's master: everything after the configuration is known.
 // signals is subscribed already (see Main).
 func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int {
+	tuneGC()
 	errs := logs.NewSink(stderr) // spark2's own lines and workers' stderr share it
 	// The master's own lines go through a queue: a stalled reader of stderr
 	// never blocks its loop; lines that do not fit are counted and reported.

@@ -13,7 +13,6 @@ package privdrop
 import (
 	"fmt"
 	"os"
-	"os/user"
 	"strconv"
 	"syscall"
 )
@@ -52,19 +51,19 @@ func Resolve(userArg, groupArg string) (*Identity, error) {
 func (id *Identity) setUser(arg string) error {
 	if n, err := strconv.Atoi(arg); err == nil {
 		id.UID, id.GID = n, n
-		if u, err := user.LookupId(arg); err == nil {
-			id.Name = u.Username
-			id.GID, _ = strconv.Atoi(u.Gid)
+		if name, gid, ok := lookupUserID(arg); ok {
+			id.Name = name
+			id.GID, _ = strconv.Atoi(gid)
 		}
 		return nil
 	}
-	u, err := user.Lookup(arg)
-	if err != nil {
+	uid, gid, ok := lookupUserName(arg)
+	if !ok {
 		return fmt.Errorf("unknown user %q (-u/--user): not in /etc/passwd; give a numeric id in images without one", arg)
 	}
-	id.UID, _ = strconv.Atoi(u.Uid)
-	id.GID, _ = strconv.Atoi(u.Gid)
-	gids, err := u.GroupIds()
+	id.UID, _ = strconv.Atoi(uid)
+	id.GID, _ = strconv.Atoi(gid)
+	gids, err := memberGroups(arg)
 	if err != nil {
 		return fmt.Errorf("find the groups of user %q (-u/--user) in /etc/group: %v", arg, err)
 	}
@@ -80,11 +79,11 @@ func lookupGroup(arg string) (int, error) {
 	if n, err := strconv.Atoi(arg); err == nil {
 		return n, nil
 	}
-	g, err := user.LookupGroup(arg)
-	if err != nil {
+	gid, ok := lookupGroupName(arg)
+	if !ok {
 		return 0, fmt.Errorf("unknown group %q (-g/--group): not in /etc/group; give a numeric id in images without one", arg)
 	}
-	return strconv.Atoi(g.Gid)
+	return strconv.Atoi(gid)
 }
 
 // Apply makes the calling process (every thread) take id: supplementary

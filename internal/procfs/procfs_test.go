@@ -130,3 +130,32 @@ func BenchmarkParseStat(b *testing.B) {
 		ParseStat(line)
 	}
 }
+
+func TestTableGetInAnyOrder(t *testing.T) {
+	procs := []Stat{{Pid: 30, PPid: 1}, {Pid: 10, PPid: 1, State: 'S'}, {Pid: 20, PPid: 10}, {Pid: 10, PPid: 1, State: 'R'}, {Pid: 1}}
+	tab := NewTable(procs)
+	for _, want := range []Stat{{Pid: 30, PPid: 1}, {Pid: 20, PPid: 10}, {Pid: 1}} {
+		if got, ok := tab.Get(want.Pid); !ok || got != want {
+			t.Errorf("Get(%d) = %+v, %v; want %+v", want.Pid, got, ok, want)
+		}
+	}
+	if got, ok := tab.Get(10); !ok || got.State != 'R' {
+		t.Errorf("Get(10) = %+v, %v; want the last of the two (state R)", got, ok)
+	}
+	for _, pid := range []int{0, 2, 15, 31, -1} {
+		if got, ok := tab.Get(pid); ok {
+			t.Errorf("Get(%d) = %+v, want none", pid, got)
+		}
+	}
+	for _, pid := range []int{1, 10, 20, 2} {
+		if got, want := tab.Descendants(pid), Descendants(procs, pid); !slices.Equal(got, want) {
+			t.Errorf("Descendants(%d): table %+v, list %+v", pid, got, want)
+		}
+	}
+	if empty := NewTable(nil); len(empty.Descendants(1)) != 0 {
+		t.Error("an empty table has descendants")
+	}
+	if _, ok := NewTable(nil).Get(1); ok {
+		t.Error("an empty table has pid 1")
+	}
+}

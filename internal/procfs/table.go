@@ -3,6 +3,7 @@ package procfs
 import (
 	"errors"
 	"os"
+	"sort"
 	"strconv"
 	"syscall"
 	"unsafe"
@@ -14,17 +15,54 @@ import (
 // number of goroutines may read it.
 type Table struct {
 	Procs []Stat
-	index map[int]int32   // pid -> position in Procs
-	kids  map[int][]int32 // parent pid -> positions of its children in Procs
+	// The indexes hold a key (see key) for each process, sorted: byPid of
+	// its pid, byParent of its parent's pid, each with its position in
+	// Procs. Two sorted slices of 8 bytes a process rather than two maps:
+	// the master walks /proc once a second, and on a host of thousands of
+	// processes the maps were most of the garbage its heap grew to (issue
+	// 12: master RSS). They sort with package sort, which the binary has
+	// anyway: a generic sort of their own cost 12 KB of binary.
+	byPid    keys
+	byParent keys
 }
+
+// keys are sorted pid-and-position keys.
+type keys []uint64
+
+// key packs a pid (below 2^22, the kernel's limit) and a position in Procs
+// into one number that sorts by pid, then position.
+func key(pid, pos int) uint64 { return uint64(uint32(pid))<<32 | uint64(uint32(pos)) }
+
+func (k keys) Len() int           { return len(k) }
+func (k keys) Less(i, j int) bool { return k[i] < k[j] }
+func (k keys) Swap(i, j int)      { k[i], k[j] = k[j], k[i] }
+
+// span returns the keys of pid, k[lo:hi], found by binary search.
+func (k keys) span(pid int) (lo, hi int) {
+	lo, hi = 0, len(k)
+	for want := key(pid, 0); lo < hi; {
+		if m := int(uint(lo+hi) >> 1); k[m] < want {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for hi = lo; hi < len(k) && uint32(k[hi]>>32) == uint32(pid); hi++ {
+	}
+	return lo, hi
+}
+
+// pos is the position in Procs that key k holds.
+func pos(k uint64) int { return int(uint32(k)) }
 
 // Reader reads /proc with a few raw system calls per file (open, read,
 // close) into buffers it keeps, and parses without allocating. A Reader is
 // not safe for concurrent use; its zero value is ready.
 type Reader struct {
-	buf  [4096]byte
-	path []byte
-	dir  []byte
+	buf   [4096]byte
+	path  []byte
+	dir   []byte
+	lastN int // processes in the last walk, to size the next one's slice
 }
 
 // Walk reads the stat of every process in Root into a new Table. Processes
@@ -48,7 +86,9 @@ func (r *Reader) walk() ([]Stat, error) {
 	if r.dir == nil {
 		r.dir = make([]byte, 32<<10)
 	}
-	procs := make([]Stat, 0, 256)
+	// Sized for the last walk's count and a margin, so that the slice does
+	// not grow (and leave its smaller copies as garbage) walk after walk.
+	procs := make([]Stat, 0, max(minWalkCap, r.lastN+r.lastN/8))
 	for {
 		n, _, e := syscall.RawSyscall(syscall.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&r.dir[0])), uintptr(len(r.dir)))
 		if e == syscall.EINTR {
@@ -73,8 +113,13 @@ func (r *Reader) walk() ([]Stat, error) {
 			b = b[reclen:]
 		}
 	}
+	r.lastN = len(procs)
 	return procs, nil
 }
+
+// minWalkCap is the capacity of a first walk's slice: a container's /proc
+// holds a few processes, a host's a few hundred.
+const minWalkCap = 256
 
 // NewTable indexes procs as Walk does.
 func NewTable(procs []Stat) *Table {
@@ -181,13 +226,14 @@ func closeRaw(fd int) { syscall.RawSyscall(syscall.SYS_CLOSE, uintptr(fd), 0, 0)
 // pathString is r.path without its NUL, for an error.
 func (r *Reader) pathString() string { return string(r.path[:len(r.path)-1]) }
 
-// Get returns the stat of pid in t, and whether it was there.
+// Get returns the stat of pid in t, and whether it was there (the last one
+// in Procs if pid is there twice).
 func (t *Table) Get(pid int) (Stat, bool) {
-	i, ok := t.index[pid]
-	if !ok {
+	lo, hi := t.byPid.span(pid)
+	if lo == hi {
 		return Stat{}, false
 	}
-	return t.Procs[i], true
+	return t.Procs[pos(t.byPid[hi-1])], true
 }
 
 // Descendants returns every process below pid in t (children, their
@@ -196,8 +242,9 @@ func (t *Table) Get(pid int) (Stat, bool) {
 func (t *Table) Descendants(pid int) []Stat {
 	var out []Stat
 	for queue := []int{pid}; len(queue) > 0; queue = queue[1:] {
-		for _, k := range t.kids[queue[0]] {
-			st := t.Procs[k]
+		lo, hi := t.byParent.span(queue[0])
+		for _, k := range t.byParent[lo:hi] {
+			st := t.Procs[pos(k)]
 			if st.Pid == pid {
 				continue
 			}
@@ -208,11 +255,17 @@ func (t *Table) Descendants(pid int) []Stat {
 	return out
 }
 
+// build makes the indexes. A walk lists /proc in pid order, so byPid is
+// most often sorted as made.
 func (t *Table) build() {
-	t.index = make(map[int]int32, len(t.Procs))
-	t.kids = make(map[int][]int32, len(t.Procs)/2)
+	n := len(t.Procs)
+	idx := make(keys, 2*n)
+	t.byPid, t.byParent = idx[:n:n], idx[n:]
 	for i, st := range t.Procs {
-		t.index[st.Pid] = int32(i)
-		t.kids[st.PPid] = append(t.kids[st.PPid], int32(i))
+		t.byPid[i], t.byParent[i] = key(st.Pid, i), key(st.PPid, i)
 	}
+	if !sort.IsSorted(t.byPid) {
+		sort.Sort(t.byPid)
+	}
+	sort.Sort(t.byParent)
 }

@@ -5,8 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // rule is the seed's 66-dash line.
@@ -45,8 +45,7 @@ func Report(w io.Writer, f *File, now time.Time) {
 	r := f.Totals.Replaced
 	p(" Replaced: crashed %d, hung %d, memory %d, lifetime %d, respawn %d", r.Crashed, r.Hung, r.Memory, r.Lifetime, r.Respawn)
 	p("%s", rule)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  SLOT\tPID\tREADY\tUPTIME\tRSS\tRESTARTS\tLAST EXIT\tLAST REPLACED\t")
+	rows := [][]string{{"  SLOT", "PID", "READY", "UPTIME", "RSS", "RESTARTS", "LAST EXIT", "LAST REPLACED"}}
 	for _, wk := range f.Workers {
 		pid, ready, uptime := "-", "no", "-"
 		if wk.Pid != 0 {
@@ -69,10 +68,41 @@ func Report(w io.Writer, f *File, now time.Time) {
 				reason = wk.LastReason
 			}
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", wk.Slot, pid, ready, uptime, mib(wk.RSS), wk.Restarts, last, reason)
+		rows = append(rows, []string{"  " + strconv.Itoa(wk.Slot), pid, ready, uptime, mib(wk.RSS), strconv.Itoa(wk.Restarts), last, reason})
 	}
-	tw.Flush()
+	writeTable(w, rows)
 	p("%s", rule)
+}
+
+// columnGap is the number of spaces after the widest cell of a column.
+const columnGap = 2
+
+// writeTable writes rows as aligned columns: every cell padded with spaces to
+// its column's widest cell (in runes) plus columnGap, the last one included.
+// It is what text/tabwriter wrote here (minwidth 0, padding 2, ' ', every
+// cell tab-terminated), without linking tabwriter (issue 12: binary size).
+func writeTable(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, row := range rows {
+		for j, cell := range row {
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], utf8.RuneCountInString(cell))
+		}
+	}
+	var line []byte
+	for _, row := range rows {
+		line = line[:0]
+		for j, cell := range row {
+			line = append(line, cell...)
+			for n := utf8.RuneCountInString(cell); n < widths[j]+columnGap; n++ {
+				line = append(line, ' ')
+			}
+		}
+		line = append(line, '\n')
+		w.Write(line)
+	}
 }
 
 func live(ws []Worker) []Worker {
