@@ -25,20 +25,15 @@ type initKind struct {
 }
 
 func inits(s *settings) []initKind {
-	spark2 := func(port int, w []string) []string {
-		a := []string{s.spark2, "-n", "1", "--stop-timeout", "1s"}
-		if port > 0 {
-			a = append(a, "-p", strconv.Itoa(port), "-H", "127.0.0.1")
-		} else {
-			a = append(a, "--no-listen", "--restart", "no")
-		}
-		return append(append(a, "--"), w...)
+	spark2Of := func(bin string) func(int, []string) []string {
+		return func(port int, w []string) []string { return spark2Args(bin, port, w) }
 	}
 	wrap := func(bin string) func(int, []string) []string {
 		return func(_ int, w []string) []string { return append([]string{bin, "--"}, w...) }
 	}
 	all := []initKind{
-		{"spark2", spark2},
+		{"spark2", spark2Of(s.spark2)},
+		{"spark2-before", spark2Of(s.spark2Before)},
 		{"tini", wrap("tini")},
 		{"tini-static", wrap("tini-static")},
 		{"dumb-init", wrap("dumb-init")},
@@ -47,11 +42,26 @@ func inits(s *settings) []initKind {
 	}
 	var out []initKind
 	for _, k := range all {
-		if k.name == "spark2" || k.name == "none" || s.have[k.name] {
+		if s.initsOnly != nil && !s.initsOnly[k.name] {
+			continue
+		}
+		if k.name == "spark2" || k.name == "none" || s.have[k.name] || k.name == "spark2-before" && s.spark2Before != "" {
 			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// spark2Args is the command line that runs worker under the spark2 binary
+// bin (port: see initKind.cmd).
+func spark2Args(bin string, port int, w []string) []string {
+	a := []string{bin, "-n", "1", "--stop-timeout", "1s"}
+	if port > 0 {
+		a = append(a, "-p", strconv.Itoa(port), "-H", "127.0.0.1")
+	} else {
+		a = append(a, "--no-listen", "--restart", "no")
+	}
+	return append(append(a, "--"), w...)
 }
 
 // rotate returns xs rotated by i and, every other round, reversed: so that

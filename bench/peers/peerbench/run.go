@@ -15,6 +15,7 @@ import (
 
 type settings struct {
 	spark2, spark2bench, self, gunicorn, curl string
+	spark2Before                              string // diagnosis: another spark2 build, run beside spark2 as PID 1
 	nap, napKind, app, tmp, out               string
 	have                                      map[string]bool
 	only                                      map[string]bool
@@ -32,6 +33,7 @@ type settings struct {
 	probeRuns                 int
 	probeBudget               time.Duration
 	reloadWhich               map[string]bool // diagnosis: reload only these (the others only carry load)
+	initsOnly                 map[string]bool // diagnosis: only these PID 1s (nil: every one installed)
 
 	facts    map[string]any
 	began    time.Time
@@ -43,6 +45,7 @@ func run(args []string) int {
 	s := &settings{facts: map[string]any{}, have: map[string]bool{}}
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&s.spark2, "spark2", "", "spark2 binary (required)")
+	fs.StringVar(&s.spark2Before, "spark2-before", "", "diagnosis: another spark2 binary (e.g. main's) run as PID 1 beside -spark2, as spark2-before, in the start-up, orphans and exit figures")
 	fs.StringVar(&s.spark2bench, "spark2bench", "", "bench/cmd/spark2bench binary (its orphans mode is the reaping worker)")
 	fs.StringVar(&s.nap, "nap", "/bin/cat", "the orphan program: blocks reading stdin, exits at EOF")
 	fs.StringVar(&s.napKind, "nap-kind", "/bin/cat", "how to describe -nap in the report")
@@ -71,6 +74,7 @@ func run(args []string) int {
 	fs.DurationVar(&s.reserve, "reserve", 120*time.Second, "time kept for the figures after the reload figure")
 	factsPath := fs.String("facts", "", "write the PID 1 figures (start-up, memory, reaping per init) as JSON to this file")
 	which := fs.String("reload-which", "", "diagnosis: reload only these servers (default: all of -reload-servers)")
+	initsOnly := fs.String("inits", "", "diagnosis: only these PID 1s in the start-up, orphans and exit figures, e.g. spark2,tini (default: every one installed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -81,6 +85,12 @@ func run(args []string) int {
 		s.reloadWhich = map[string]bool{}
 		for _, x := range strings.Split(*which, ",") {
 			s.reloadWhich[x] = true
+		}
+	}
+	if *initsOnly != "" {
+		s.initsOnly = map[string]bool{}
+		for _, x := range strings.Split(*initsOnly, ",") {
+			s.initsOnly[strings.TrimSpace(x)] = true
 		}
 	}
 	s.only = map[string]bool{}
