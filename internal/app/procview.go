@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spark2/spark2/internal/procfs"
+	"github.com/spark2/spark2/internal/reap"
 )
 
 // The master's periodic /proc work (the liveness sweep's family lookups,
@@ -39,13 +40,20 @@ const walkShare = 50
 // maxSweepAge caps how old a walk the sweep's lookups may reuse.
 const maxSweepAge = 10 * time.Second
 
+// reapQuiet is how long after the reaper last took an orphan the sweep's
+// lookups stop reusing walks up to maxSweepAge (see sweepAge).
+const reapQuiet = time.Second
+
 // procs is the master's one view of /proc.
-var procs = &procView{}
+var procs = &procView{reaping: func() bool { return reap.OrphanReapedWithin(reapQuiet) }}
 
 // procView holds the last walk of /proc and the last memory reading of
 // each worker's tree, and reads both with one procfs.Reader. Safe for
 // concurrent use.
 type procView struct {
+	// reaping says whether a burst of orphans' exits is being reaped.
+	reaping func() bool
+
 	mu   sync.Mutex
 	r    procfs.Reader
 	tab  *procfs.Table
@@ -84,7 +92,13 @@ func (v *procView) tableLocked(maxAge time.Duration) (*procfs.Table, error) {
 }
 
 // sweepAge is how old a walk the sweep's lookups may reuse: walkShare
-// times the last walk's duration, at least procFresh, at most maxSweepAge.
+// times the last walk's duration, at least procFresh, at most maxSweepAge;
+// maxSweepAge while the reaper takes orphans. A walk in a burst of orphans'
+// exits reads the stat of every zombie (10 000 of them after a storm): it
+// takes CPU from the reaper on a 2-core machine (perf showed it running
+// beside the reap after the last exit), and each /proc entry it made is
+// flushed again when its zombie goes. Its result is stale at once anyway:
+// the zombies it saw are gone.
 func (v *procView) sweepAge() time.Duration {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -92,6 +106,9 @@ func (v *procView) sweepAge() time.Duration {
 }
 
 func (v *procView) sweepAgeLocked() time.Duration {
+	if v.reaping != nil && v.reaping() {
+		return maxSweepAge
+	}
 	return min(max(procFresh, walkShare*v.took), maxSweepAge)
 }
 

@@ -157,3 +157,53 @@ func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
 	}
 	fresh()
 }
+
+// TestTheSweepPutsOffWalksWhileOrphansAreReaped: while the reaper takes
+// orphans, the sweep's lookup reuses a walk up to maxSweepAge old, however
+// cheap walking was; any other lookup still walks.
+func TestTheSweepPutsOffWalksWhileOrphansAreReaped(t *testing.T) {
+	me, err := procfs.ReadStat(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghost := procfs.Stat{Pid: 1 << 30, PPid: me.Pid, PGrp: me.PGrp, State: 'S', StartTime: 1}
+	leader := supervisor.ProcRef{Pid: me.PGrp}
+	if st, err := procfs.ReadStat(me.PGrp); err == nil {
+		leader.StartTime = st.StartTime
+	}
+	hasGhost := func(fam []supervisor.ProcRef) bool {
+		return slices.ContainsFunc(fam, func(m supervisor.ProcRef) bool { return m.Pid == ghost.Pid })
+	}
+	reaping := true
+	procs.mu.Lock()
+	was := procs.reaping
+	procs.reaping = func() bool { return reaping }
+	procs.mu.Unlock()
+	defer func() {
+		procs.mu.Lock()
+		procs.reaping = was
+		procs.mu.Unlock()
+		fresh()
+	}()
+	set := func(age time.Duration) {
+		procs.mu.Lock()
+		procs.tab, procs.at, procs.took = procfs.NewTable([]procfs.Stat{me, ghost}), time.Now().Add(-age), 0
+		procs.mu.Unlock()
+	}
+	set(5 * time.Second) // cheap walks: walkShare alone would walk again
+	if fam := family(leader, nil, true); !hasGhost(fam) {
+		t.Fatal("the sweep walked again while orphans were being reaped")
+	}
+	if fam := family(leader, nil, false); hasGhost(fam) {
+		t.Fatal("a lookup that is not the sweep's reused an old walk while orphans were being reaped")
+	}
+	set(maxSweepAge + time.Second)
+	if fam := family(leader, nil, true); hasGhost(fam) {
+		t.Fatal("the sweep reused a walk older than maxSweepAge")
+	}
+	reaping = false
+	set(5 * time.Second)
+	if fam := family(leader, nil, true); hasGhost(fam) {
+		t.Fatal("the sweep put off a cheap walk with no orphan being reaped")
+	}
+}

@@ -6,6 +6,10 @@
 // send, no log line, no status write. Nothing else in spark2 may wait for a
 // process: a cmd.Wait or Process.Wait would race the reaper.
 //
+// The reaper notes when it last took an orphan (OrphanReapedWithin), so that
+// spark2's other periodic work that competes with it (the sweep's walk of
+// /proc) can wait until a storm of exits is over.
+//
 // The blocking wait4 is woken by the kernel itself when a child ends: no
 // SIGCHLD goes through Go's signal delivery (a handler, the os/signal
 // goroutine, a channel) before a zombie is taken, so a storm of 10 000
@@ -25,7 +29,9 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	reaper "github.com/ramr/go-reaper"
@@ -158,11 +164,28 @@ func waitNow(ws *unix.WaitStatus) (int, error) {
 	}
 }
 
-// deliver sends the exit of pid on exits if it was tracked.
+// deliver sends the exit of pid on exits if it was tracked, else notes
+// when an orphan was reaped.
 func deliver(exits chan<- Exit, pid int, ws unix.WaitStatus) {
 	if untrack(pid) {
 		exits <- Exit{Pid: pid, Status: syscall.WaitStatus(ws)}
+		return
 	}
+	lastOrphan.Store(time.Now().UnixNano())
+}
+
+// lastOrphan is when the reaper last took an untracked child, in Unix
+// nanoseconds (0: never).
+var lastOrphan atomic.Int64
+
+// OrphanReapedWithin says whether the reaper took an orphan (an untracked
+// child) less than d ago: then a burst of orphans' exits may be under way,
+// and work that competes with the reaper for the CPU or the kernel's locks
+// (a walk of /proc, which reads every process, zombies included) is better
+// put off. False when no orphan was ever reaped.
+func OrphanReapedWithin(d time.Duration) bool {
+	t := lastOrphan.Load()
+	return t != 0 && time.Now().UnixNano()-t < int64(d)
 }
 
 // waitForChild returns when spark2 may have a child to wait for: a Track,

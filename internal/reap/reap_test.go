@@ -127,3 +127,46 @@ func TestAWorkerStartedWhenNoChildIsLeftArrives(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestOrphanReapedWithinSaysWhenAnOrphanWasTaken: the reaper notes when it
+// takes an untracked child, and only then: a tracked worker's exit is not
+// an orphan's.
+func TestOrphanReapedWithinSaysWhenAnOrphanWasTaken(t *testing.T) {
+	exits, _, _ := Start()
+	waitNoChild := func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for len(children(t)) > 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("children left unreaped: %v", children(t))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitNoChild()
+	lastOrphan.Store(0)
+	if OrphanReapedWithin(time.Hour) {
+		t.Fatal("no orphan was reaped yet, but OrphanReapedWithin says one was")
+	}
+	var pid int
+	Track(func() (int, error) { pid = startChild(t, "4"); return pid, nil })
+	select {
+	case e := <-exits:
+		if e.Pid != pid {
+			t.Fatalf("got %+v, want pid %d", e, pid)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the tracked exit never arrived")
+	}
+	if OrphanReapedWithin(time.Hour) {
+		t.Fatal("a tracked worker's exit counted as an orphan's")
+	}
+	startChild(t, "0")
+	waitNoChild()
+	if !OrphanReapedWithin(time.Hour) {
+		t.Fatal("an untracked child was reaped, but OrphanReapedWithin(1h) is false")
+	}
+	time.Sleep(20 * time.Millisecond)
+	if OrphanReapedWithin(10 * time.Millisecond) {
+		t.Fatal("OrphanReapedWithin(10ms) is true 20 ms after the last orphan")
+	}
+}
