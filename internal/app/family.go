@@ -19,7 +19,7 @@ func family(leader supervisor.ProcRef, known []supervisor.ProcRef, periodic bool
 	if periodic {
 		maxAge = procs.sweepAge()
 	}
-	tab, err := procs.table(maxAge)
+	tab, err := procs.table(maxAge, periodic)
 	if err != nil {
 		return nil
 	}

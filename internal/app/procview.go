@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"os"
 	"sync"
 	"time"
@@ -44,15 +45,25 @@ const maxSweepAge = 10 * time.Second
 // lookups stop reusing walks up to maxSweepAge (see sweepAge).
 const reapQuiet = time.Second
 
+// stormOrphans is how many orphans the reaper must take while a walk that
+// may give way runs for that walk to stop: a storm of exits, not a stray
+// orphan.
+const stormOrphans = 64
+
 // procs is the master's one view of /proc.
-var procs = &procView{reaping: func() bool { return reap.OrphanReapedWithin(reapQuiet) }}
+var procs = &procView{
+	reaping: func() bool { return reap.OrphanReapedWithin(reapQuiet) },
+	orphans: reap.OrphansReaped,
+}
 
 // procView holds the last walk of /proc and the last memory reading of
 // each worker's tree, and reads both with one procfs.Reader. Safe for
 // concurrent use.
 type procView struct {
-	// reaping says whether a burst of orphans' exits is being reaped.
+	// reaping says whether a burst of orphans' exits is being reaped;
+	// orphans counts the orphans reaped (see reap.OrphansReaped).
 	reaping func() bool
+	orphans func() uint64
 
 	mu   sync.Mutex
 	r    procfs.Reader
@@ -71,18 +82,32 @@ type rssReading struct {
 
 // table returns a walk of /proc at most maxAge old, walking again when the
 // last one is older.
-func (v *procView) table(maxAge time.Duration) (*procfs.Table, error) {
+//
+// With yield, a walk that finds the reaper taking a storm of orphans
+// (stormOrphans since it began) stops and the last walk is returned, however
+// old: the lookups that may yield (the sweep's, the memory figures') would
+// only read zombies, and take the CPU the reaper needs. A first walk never
+// yields.
+func (v *procView) table(maxAge time.Duration, yield bool) (*procfs.Table, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.tableLocked(maxAge)
+	return v.tableLocked(maxAge, yield)
 }
 
-func (v *procView) tableLocked(maxAge time.Duration) (*procfs.Table, error) {
+func (v *procView) tableLocked(maxAge time.Duration, yield bool) (*procfs.Table, error) {
 	if v.tab != nil && time.Since(v.at) < maxAge {
 		return v.tab, nil
 	}
 	began := time.Now()
+	v.r.Stop = nil
+	if yield && v.tab != nil && v.orphans != nil {
+		from := v.orphans()
+		v.r.Stop = func() bool { return v.orphans()-from >= stormOrphans }
+	}
 	tab, err := v.r.Walk()
+	if errors.Is(err, procfs.ErrStopped) {
+		return v.tab, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +185,7 @@ func (v *procView) treeRSS(pids []int, maxAge time.Duration) []uint64 {
 // walk at most treeFresh old, or as old as the sweep's may be).
 func (v *procView) readTree(pid int) uint64 {
 	sum := v.rssOf(pid)
-	if tab, err := v.tableLocked(max(treeFresh, v.sweepAgeLocked())); err == nil {
+	if tab, err := v.tableLocked(max(treeFresh, v.sweepAgeLocked()), true); err == nil {
 		for _, d := range tab.Descendants(pid) {
 			sum += v.rssOf(d.Pid)
 		}

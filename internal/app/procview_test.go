@@ -28,7 +28,7 @@ func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		fresh()
-		tab, err := procs.table(0)
+		tab, err := procs.table(0, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestNotifyFilterHearsAChildFromTheLastWalk(t *testing.T) {
 	if !allow(c.Process.Pid) {
 		t.Fatal("a child is not heard with no walk to go by")
 	}
-	if _, err := procs.table(0); err != nil {
+	if _, err := procs.table(0, false); err != nil {
 		t.Fatal(err)
 	}
 	root := procfs.Root
@@ -205,5 +205,48 @@ func TestTheSweepPutsOffWalksWhileOrphansAreReaped(t *testing.T) {
 	set(5 * time.Second)
 	if fam := family(leader, nil, true); hasGhost(fam) {
 		t.Fatal("the sweep put off a cheap walk with no orphan being reaped")
+	}
+}
+
+// TestAWalkThatMayYieldStopsInAStormOfOrphans: a walk that may yield stops
+// once the reaper has taken stormOrphans orphans since it began, and the
+// last walk is returned; one that may not, or a first walk, reads /proc
+// through.
+func TestAWalkThatMayYieldStopsInAStormOfOrphans(t *testing.T) {
+	var reaped uint64
+	procs.mu.Lock()
+	was := procs.orphans
+	procs.orphans = func() uint64 { reaped += stormOrphans; return reaped } // a storm: stormOrphans more at every look
+	procs.mu.Unlock()
+	defer func() {
+		procs.mu.Lock()
+		procs.orphans = was
+		procs.mu.Unlock()
+		fresh()
+	}()
+	fresh()
+	first, err := procs.table(0, true)
+	if err != nil || first == nil {
+		t.Fatalf("a first walk that may yield: %v, %v; want a walk", first, err)
+	}
+	if _, ok := first.Get(os.Getpid()); !ok {
+		t.Fatal("a first walk that may yield stopped: this process is not in it")
+	}
+	old := procfs.NewTable(nil)
+	procs.mu.Lock()
+	procs.tab = old
+	procs.mu.Unlock()
+	if tab, err := procs.table(0, true); err != nil || tab != old {
+		t.Fatalf("a walk that may yield, in a storm: %v; want the last walk back", err)
+	}
+	if tab, err := procs.table(0, false); err != nil || tab == old {
+		t.Fatalf("a walk that may not yield, in a storm: %v; want a new walk", err)
+	}
+	procs.mu.Lock()
+	procs.orphans = func() uint64 { return 0 }
+	procs.tab = old
+	procs.mu.Unlock()
+	if tab, err := procs.table(0, true); err != nil || tab == old {
+		t.Fatalf("a walk that may yield, no orphan reaped: %v; want a new walk", err)
 	}
 }

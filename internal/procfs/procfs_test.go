@@ -159,3 +159,26 @@ func TestTableGetInAnyOrder(t *testing.T) {
 		t.Error("an empty table has pid 1")
 	}
 }
+
+// TestReaderWalkStopsWhenAsked: a Stop that says true ends the walk with
+// ErrStopped, asked before the first process and then every stopEvery; one
+// that never does changes nothing.
+func TestReaderWalkStopsWhenAsked(t *testing.T) {
+	asked := 0
+	r := Reader{Stop: func() bool { asked++; return true }}
+	if tab, err := r.Walk(); !errors.Is(err, ErrStopped) || tab != nil || asked != 1 {
+		t.Fatalf("Walk with a Stop that says true: %v, %v after %d questions; want ErrStopped after 1", tab, err, asked)
+	}
+	asked = 0
+	r.Stop = func() bool { asked++; return false }
+	tab, err := r.Walk()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tab.Get(os.Getpid()); !ok {
+		t.Fatal("a walk whose Stop never says true misses this process")
+	}
+	if want := (len(tab.Procs) + stopEvery - 1) / stopEvery; asked < want {
+		t.Fatalf("Stop asked %d times over %d processes; want at least %d", asked, len(tab.Procs), want)
+	}
+}

@@ -59,15 +59,27 @@ func pos(k uint64) int { return int(uint32(k)) }
 // close) into buffers it keeps, and parses without allocating. A Reader is
 // not safe for concurrent use; its zero value is ready.
 type Reader struct {
+	// Stop, if set, is asked before the first process and after every
+	// stopEvery of them; when it says true, Walk ends with ErrStopped. It
+	// lets a walk of a large /proc give way to work that matters more (the
+	// master's reaper in a storm of exits).
+	Stop func() bool
+
 	buf   [4096]byte
 	path  []byte
 	dir   []byte
 	lastN int // processes in the last walk, to size the next one's slice
 }
 
+// ErrStopped is Walk's error when Reader.Stop asked it to stop.
+var ErrStopped = errors.New("walk of /proc stopped before its end")
+
+// stopEvery is how many processes Walk reads between two calls of Stop.
+const stopEvery = 64
+
 // Walk reads the stat of every process in Root into a new Table. Processes
 // that vanish while it reads are left out; only a failure to list Root is an
-// error.
+// error, or ErrStopped (see Reader.Stop).
 func (r *Reader) Walk() (*Table, error) {
 	procs, err := r.walk()
 	if err != nil {
@@ -89,6 +101,7 @@ func (r *Reader) walk() ([]Stat, error) {
 	// Sized for the last walk's count and a margin, so that the slice does
 	// not grow (and leave its smaller copies as garbage) walk after walk.
 	procs := make([]Stat, 0, max(minWalkCap, r.lastN+r.lastN/8))
+	seen := 0
 	for {
 		n, _, e := syscall.RawSyscall(syscall.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&r.dir[0])), uintptr(len(r.dir)))
 		if e == syscall.EINTR {
@@ -106,6 +119,10 @@ func (r *Reader) walk() ([]Stat, error) {
 				break
 			}
 			if pid, ok := direntPid(b[19:reclen]); ok {
+				if seen%stopEvery == 0 && r.Stop != nil && r.Stop() {
+					return nil, ErrStopped
+				}
+				seen++
 				if st, err := r.Stat(pid); err == nil {
 					procs = append(procs, st)
 				}

@@ -6,9 +6,10 @@
 // send, no log line, no status write. Nothing else in spark2 may wait for a
 // process: a cmd.Wait or Process.Wait would race the reaper.
 //
-// The reaper notes when it last took an orphan (OrphanReapedWithin), so that
-// spark2's other periodic work that competes with it (the sweep's walk of
-// /proc) can wait until a storm of exits is over.
+// The reaper notes when it last took an orphan (OrphanReapedWithin) and
+// counts them (OrphansReaped), so that spark2's other periodic work that
+// competes with it (the sweep's walk of /proc) can wait until a storm of
+// exits is over, and give way when one starts.
 //
 // The blocking wait4 is woken by the kernel itself when a child ends: no
 // SIGCHLD goes through Go's signal delivery (a handler, the os/signal
@@ -171,8 +172,17 @@ func deliver(exits chan<- Exit, pid int, ws unix.WaitStatus) {
 		exits <- Exit{Pid: pid, Status: syscall.WaitStatus(ws)}
 		return
 	}
+	orphans.Add(1)
 	lastOrphan.Store(time.Now().UnixNano())
 }
+
+// orphans counts the untracked children the reaper has taken.
+var orphans atomic.Uint64
+
+// OrphansReaped is how many orphans (untracked children) the reaper has
+// taken since spark2 started: work that should give way to a storm of exits
+// compares it with what it was when that work began.
+func OrphansReaped() uint64 { return orphans.Load() }
 
 // lastOrphan is when the reaper last took an untracked child, in Unix
 // nanoseconds (0: never).
