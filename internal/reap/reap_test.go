@@ -3,8 +3,10 @@ package reap
 import (
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/spark2/spark2/internal/procfs"
 )
@@ -168,5 +170,30 @@ func TestOrphanReapedWithinSaysWhenAnOrphanWasTaken(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	if OrphanReapedWithin(10 * time.Millisecond) {
 		t.Fatal("OrphanReapedWithin(10ms) is true 20 ms after the last orphan")
+	}
+}
+
+// TestStartSetsSIGCHLDToDefault: once reaping, SIGCHLD's action is SIG_DFL
+// (the kernel drops it, wakes no thread), not SIG_IGN (the kernel would
+// reap children itself and a worker's status would be lost) nor the Go
+// runtime's handler; a tracked child's status still arrives.
+func TestStartSetsSIGCHLDToDefault(t *testing.T) {
+	exits, _, _ := Start()
+	var old [4]uint64
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(syscall.SIGCHLD), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
+		t.Fatalf("rt_sigaction(SIGCHLD): %v", e)
+	}
+	if old[0] != 0 { // SIG_DFL
+		t.Fatalf("SIGCHLD's handler is %#x after Start, want SIG_DFL (0)", old[0])
+	}
+	var pid int
+	Track(func() (int, error) { pid = startChild(t, "6"); return pid, nil })
+	select {
+	case e := <-exits:
+		if e.Pid != pid || e.Status.ExitStatus() != 6 {
+			t.Fatalf("got %+v, want pid %d exit 6", e, pid)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the tracked exit never arrived")
 	}
 }
