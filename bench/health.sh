@@ -9,7 +9,7 @@
 #       one core).
 # Prints a Markdown report with the load average before and after; a run
 # with no arguments also puts it into BENCHMARKS.md (between its "health"
-# markers, which bench/peers/run.sh keeps). About 4 minutes with the
+# markers, which bench/peers/run.sh keeps). About 7 minutes with the
 # defaults. Extra arguments go to "spark2bench health" (-rounds, -workers,
 # -window, -cpu-rounds, -mode pid1, ...). Run it under the heavy-work lock
 # where the machine is shared:

@@ -39,7 +39,7 @@ func health(args []string) int {
 	fs.IntVar(&s.rounds, "rounds", 7, "watchdog-latency rounds (one spark2 -n 1 each)")
 	fs.IntVar(&s.workers, "workers", 16, "idle workers for the CPU figure")
 	fs.DurationVar(&s.window, "window", 15*time.Second, "CPU measuring window")
-	fs.IntVar(&s.cpuRounds, "cpu-rounds", 3, "CPU rounds per variant (variants take turns)")
+	fs.IntVar(&s.cpuRounds, "cpu-rounds", 7, "CPU rounds per variant (variants take turns)")
 	fs.StringVar(&s.maxMemory, "max-memory", "1GiB", "--max-memory of the third variant (high enough never to trigger)")
 	fs.Parse(args)
 	if s.spark2 == "" {
