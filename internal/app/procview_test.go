@@ -116,30 +116,39 @@ func TestNotifyFilterHearsAChildFromTheLastWalk(t *testing.T) {
 	}
 }
 
+// ghostOfMyGroup returns this process's stat, a member of its process group
+// that does not exist (for a walk made up to show it), the group's leader,
+// and whether a family lookup's answer has the ghost in it.
+func ghostOfMyGroup(t *testing.T) (me, ghost procfs.Stat, leader supervisor.ProcRef, hasGhost func([]supervisor.ProcRef) bool) {
+	t.Helper()
+	me, err := procfs.ReadStat(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghost = procfs.Stat{Pid: 1 << 30, PPid: me.Pid, PGrp: me.PGrp, State: 'S', StartTime: 1}
+	leader = supervisor.ProcRef{Pid: me.PGrp}
+	if st, err := procfs.ReadStat(me.PGrp); err == nil {
+		leader.StartTime = st.StartTime
+	}
+	hasGhost = func(fam []supervisor.ProcRef) bool {
+		return slices.ContainsFunc(fam, func(m supervisor.ProcRef) bool { return m.Pid == ghost.Pid })
+	}
+	return me, ghost, leader, hasGhost
+}
+
 // TestOnlyTheSweepsLookupReusesAnOldWalk: when walking is dear, the sweep's
 // (periodic) family lookup reuses the last walk; any other lookup walks
 // again, and the sweep's too once the walk is older than walkShare times a
 // cheap walk.
 func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
-	me, err := procfs.ReadStat(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A walk a second old, taken when walking took 100 ms, that shows a
 	// member of this process's group which does not exist.
-	ghost := procfs.Stat{Pid: 1 << 30, PPid: me.Pid, PGrp: me.PGrp, State: 'S', StartTime: 1}
-	leader := supervisor.ProcRef{Pid: me.PGrp}
-	if st, err := procfs.ReadStat(me.PGrp); err == nil {
-		leader.StartTime = st.StartTime
-	}
+	me, ghost, leader, hasGhost := ghostOfMyGroup(t)
 	old := procfs.NewTable([]procfs.Stat{me, ghost})
 	set := func() {
 		procs.mu.Lock()
 		procs.tab, procs.at, procs.took = old, time.Now().Add(-time.Second), 100*time.Millisecond
 		procs.mu.Unlock()
-	}
-	hasGhost := func(fam []supervisor.ProcRef) bool {
-		return slices.ContainsFunc(fam, func(m supervisor.ProcRef) bool { return m.Pid == ghost.Pid })
 	}
 	set()
 	if fam := family(leader, nil, true); !hasGhost(fam) {
@@ -162,18 +171,7 @@ func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
 // orphans, the sweep's lookup reuses a walk up to maxSweepAge old, however
 // cheap walking was; any other lookup still walks.
 func TestTheSweepPutsOffWalksWhileOrphansAreReaped(t *testing.T) {
-	me, err := procfs.ReadStat(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ghost := procfs.Stat{Pid: 1 << 30, PPid: me.Pid, PGrp: me.PGrp, State: 'S', StartTime: 1}
-	leader := supervisor.ProcRef{Pid: me.PGrp}
-	if st, err := procfs.ReadStat(me.PGrp); err == nil {
-		leader.StartTime = st.StartTime
-	}
-	hasGhost := func(fam []supervisor.ProcRef) bool {
-		return slices.ContainsFunc(fam, func(m supervisor.ProcRef) bool { return m.Pid == ghost.Pid })
-	}
+	me, ghost, leader, hasGhost := ghostOfMyGroup(t)
 	reaping := true
 	procs.mu.Lock()
 	was := procs.reaping
