@@ -249,6 +249,7 @@ func TestStopTermsLeftoversOutsideTheGroups(t *testing.T) {
 	h.mu.Lock()
 	h.desc = nil
 	h.mu.Unlock()
+	h.sup.Snapshot() // the loop has armed its next poll since the TERM: advance fires it
 	h.advance(pollEvery)
 	if o := h.result(); o.Reason != Stopped {
 		t.Fatalf("outcome %+v, want Stopped", o)
