@@ -13,13 +13,16 @@ import (
 //
 // The sweep's lookup (periodic), which only remembers the family, may use
 // an older walk when walking is dear (see sweepAge); any other (a stop,
-// what a worker left) gets a walk at most procFresh old.
-func family(leader supervisor.ProcRef, known []supervisor.ProcRef, periodic bool) []supervisor.ProcRef {
-	maxAge := procFresh
-	if periodic {
-		maxAge = procs.sweepAge()
+// what a worker left) gets a walk made in its loop turn (see
+// supervisor.Lookup).
+func family(leader supervisor.ProcRef, known []supervisor.ProcRef, look supervisor.Lookup) []supervisor.ProcRef {
+	var tab *procfs.Table
+	var err error
+	if look.Periodic {
+		tab, err = procs.sweepTable(look.Turn)
+	} else {
+		tab, err = procs.turnTable(look.Turn)
 	}
-	tab, err := procs.table(maxAge, periodic)
 	if err != nil {
 		return nil
 	}

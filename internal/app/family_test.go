@@ -36,7 +36,7 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 		fresh()
-		fam = family(leader, nil, false)
+		fam = family(leader, nil, supervisor.Lookup{})
 	}
 	defer func() {
 		for _, m := range fam {
@@ -46,12 +46,12 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 	c.Process.Kill()
 	c.Wait() // the leader is reaped; its children are re-parented
 	fresh()
-	after := family(leader, fam, false)
+	after := family(leader, fam, supervisor.Lookup{})
 	if len(after) != 2 {
 		t.Fatalf("after the leader: %+v, want both sleeps still found (%+v)", after, fam)
 	}
 	fresh()
-	if lost := family(leader, nil, false); len(lost) != 1 || !lost[0].InGroup {
+	if lost := family(leader, nil, supervisor.Lookup{}); len(lost) != 1 || !lost[0].InGroup {
 		t.Fatalf("without what was seen before: %+v, want only the group member", lost)
 	}
 }

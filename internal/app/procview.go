@@ -15,10 +15,11 @@ import (
 // of /proc and one reading of the workers' memory: each walk costs a read of
 // every process's stat, and the sweep alone needs one a second.
 
-// procFresh is how old a walk may be for a family lookup: one loop turn
-// (the sweep asks for every worker's at once), so a stop sees the processes
-// as they are.
-const procFresh = 10 * time.Millisecond
+// sweepFresh is how old a walk the sweep's family lookups may always reuse
+// (the sweep asks for every worker's at once). The others reuse only a walk
+// of their own loop turn: one even a few ms old can miss a process forked
+// since, which a stop would then leave running.
+const sweepFresh = 10 * time.Millisecond
 
 // treeFresh is how old a walk may be for finding the processes whose memory
 // is summed: the sweep walks once a second, and a process started since is
@@ -69,6 +70,7 @@ type procView struct {
 	r    procfs.Reader
 	tab  *procfs.Table
 	at   time.Time
+	turn uint64             // the supervisor's loop turn that made the last walk; 0: none
 	took time.Duration      // how long the last walk took
 	rss  map[int]rssReading // by the worker's pid
 }
@@ -91,10 +93,32 @@ type rssReading struct {
 func (v *procView) table(maxAge time.Duration, yield bool) (*procfs.Table, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return v.tableLocked(maxAge, yield)
+	return v.tableLocked(maxAge, yield, 0)
 }
 
-func (v *procView) tableLocked(maxAge time.Duration, yield bool) (*procfs.Table, error) {
+// sweepTable is the walk for the sweep's family lookups, made in loop turn
+// turn: one at most sweepAge old, which may yield.
+func (v *procView) sweepTable(turn uint64) (*procfs.Table, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.tableLocked(v.sweepAge(), true, turn)
+}
+
+// turnTable is the walk for a family lookup that wants the processes as
+// they are: the last walk if loop turn turn made it, else a new one that
+// does not yield. A turn of 0 always walks.
+func (v *procView) turnTable(turn uint64) (*procfs.Table, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.tab != nil && turn != 0 && v.turn == turn {
+		return v.tab, nil
+	}
+	return v.tableLocked(0, false, turn)
+}
+
+// tableLocked returns the last walk if it is less than maxAge old, else
+// walks again; turn is the loop turn asking (0: none), noted with a new walk.
+func (v *procView) tableLocked(maxAge time.Duration, yield bool, turn uint64) (*procfs.Table, error) {
 	if v.tab != nil && time.Since(v.at) < maxAge {
 		return v.tab, nil
 	}
@@ -111,30 +135,24 @@ func (v *procView) tableLocked(maxAge time.Duration, yield bool) (*procfs.Table,
 	if err != nil {
 		return nil, err
 	}
-	v.tab, v.at = tab, time.Now()
+	v.tab, v.at, v.turn = tab, time.Now(), turn
 	v.took = v.at.Sub(began)
 	return tab, nil
 }
 
 // sweepAge is how old a walk the sweep's lookups may reuse: walkShare
-// times the last walk's duration, at least procFresh, at most maxSweepAge;
+// times the last walk's duration, at least sweepFresh, at most maxSweepAge;
 // maxSweepAge while the reaper takes orphans. A walk in a burst of orphans'
 // exits reads the stat of every zombie (10 000 of them after a storm): it
 // takes CPU from the reaper on a 2-core machine (perf showed it running
 // beside the reap after the last exit), and each /proc entry it made is
 // flushed again when its zombie goes. Its result is stale at once anyway:
-// the zombies it saw are gone.
+// the zombies it saw are gone. v.mu is held.
 func (v *procView) sweepAge() time.Duration {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.sweepAgeLocked()
-}
-
-func (v *procView) sweepAgeLocked() time.Duration {
 	if v.reaping != nil && v.reaping() {
 		return maxSweepAge
 	}
-	return min(max(procFresh, walkShare*v.took), maxSweepAge)
+	return min(max(sweepFresh, walkShare*v.took), maxSweepAge)
 }
 
 // lastParent is the parent of pid in the last walk, if that is at most
@@ -185,7 +203,7 @@ func (v *procView) treeRSS(pids []int, maxAge time.Duration) []uint64 {
 // walk at most treeFresh old, or as old as the sweep's may be).
 func (v *procView) readTree(pid int) uint64 {
 	sum := v.rssOf(pid)
-	if tab, err := v.tableLocked(max(treeFresh, v.sweepAgeLocked()), true); err == nil {
+	if tab, err := v.tableLocked(max(treeFresh, v.sweepAge()), true, 0); err == nil {
 		for _, d := range tab.Descendants(pid) {
 			sum += v.rssOf(d.Pid)
 		}

@@ -151,20 +151,50 @@ func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
 		procs.mu.Unlock()
 	}
 	set()
-	if fam := family(leader, nil, true); !hasGhost(fam) {
+	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); !hasGhost(fam) {
 		t.Fatalf("the sweep's lookup walked again (%+v): want the last walk reused", fam)
 	}
-	if fam := family(leader, nil, false); hasGhost(fam) {
+	if fam := family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
 		t.Fatal("a lookup that is not the sweep's reused an old walk")
 	}
 	set()
 	procs.mu.Lock()
 	procs.took = 0
 	procs.mu.Unlock()
-	if fam := family(leader, nil, true); hasGhost(fam) {
+	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
 		t.Fatal("the sweep reused a walk older than walkShare times a cheap walk")
 	}
 	fresh()
+}
+
+// TestAStopsLookupReusesOnlyAWalkOfItsTurn: a lookup that is not the
+// sweep's reuses the walk its own loop turn made (a TERM looks up every
+// worker's family in one turn), never one from an earlier turn, however
+// young: a process forked since would be missed (a worker replaced 9 ms
+// after it started kept the escapee it had forked).
+func TestAStopsLookupReusesOnlyAWalkOfItsTurn(t *testing.T) {
+	me, ghost, leader, hasGhost := ghostOfMyGroup(t)
+	defer fresh()
+	set := func(turn uint64) {
+		procs.mu.Lock()
+		procs.tab, procs.at, procs.turn, procs.took = procfs.NewTable([]procfs.Stat{me, ghost}), time.Now(), turn, 100*time.Millisecond
+		procs.mu.Unlock()
+	}
+	set(7)
+	if fam := family(leader, nil, supervisor.Lookup{Turn: 7}); !hasGhost(fam) {
+		t.Fatal("a lookup walked again in the turn that made the last walk")
+	}
+	if fam := family(leader, nil, supervisor.Lookup{Turn: 8}); hasGhost(fam) {
+		t.Fatal("a lookup reused a walk made a turn before (just now)")
+	}
+	set(0)
+	if fam := family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
+		t.Fatal("a lookup of no turn reused a walk")
+	}
+	set(7)
+	if fam := family(leader, nil, supervisor.Lookup{Periodic: true, Turn: 8}); !hasGhost(fam) {
+		t.Fatal("the sweep walked again instead of reusing a young walk")
+	}
 }
 
 // TestTheSweepPutsOffWalksWhileOrphansAreReaped: while the reaper takes
@@ -189,19 +219,19 @@ func TestTheSweepPutsOffWalksWhileOrphansAreReaped(t *testing.T) {
 		procs.mu.Unlock()
 	}
 	set(5 * time.Second) // cheap walks: walkShare alone would walk again
-	if fam := family(leader, nil, true); !hasGhost(fam) {
+	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); !hasGhost(fam) {
 		t.Fatal("the sweep walked again while orphans were being reaped")
 	}
-	if fam := family(leader, nil, false); hasGhost(fam) {
+	if fam := family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
 		t.Fatal("a lookup that is not the sweep's reused an old walk while orphans were being reaped")
 	}
 	set(maxSweepAge + time.Second)
-	if fam := family(leader, nil, true); hasGhost(fam) {
+	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
 		t.Fatal("the sweep reused a walk older than maxSweepAge")
 	}
 	reaping = false
 	set(5 * time.Second)
-	if fam := family(leader, nil, true); hasGhost(fam) {
+	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
 		t.Fatal("the sweep put off a cheap walk with no orphan being reaped")
 	}
 }

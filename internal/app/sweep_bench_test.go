@@ -41,7 +41,7 @@ func BenchmarkSweep(b *testing.B) {
 			if !procfs.Alive(w.Pid, w.StartTime) {
 				b.Fatalf("worker %d is gone", w.Pid)
 			}
-			family(w, nil, true)
+			family(w, nil, supervisor.Lookup{Periodic: true})
 		}
 	}
 }
@@ -77,9 +77,9 @@ func BenchmarkFamilyOfAnOrphanStorm(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		procs.mu.Lock()
-		procs.tab, procs.at = tab, time.Now()
+		procs.tab, procs.at, procs.turn = tab, time.Now(), 1
 		procs.mu.Unlock()
-		known = family(ref, known, false)
+		known = family(ref, known, supervisor.Lookup{Turn: 1})
 		if len(known) != n {
 			b.Fatalf("family has %d members, want %d", len(known), n)
 		}

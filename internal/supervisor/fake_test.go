@@ -41,7 +41,7 @@ type harness struct {
 	desc    []int                // what Descendants returns
 	parents map[int]int          // what Parent returns
 	family  map[int][]ProcRef    // what Family returns, by leader
-	lookups []bool               // each Family call's periodic, in order
+	lookups []Lookup             // each Family call's Lookup, in order
 	killErr map[int]error        // what Kill returns, by pid (a group: -pgid)
 	running map[int]bool         // pids whose Proc.Ended says they still run
 	kicks   int                  // calls of Kick
@@ -88,10 +88,10 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		Parent:      func(pid int) int { h.mu.Lock(); defer h.mu.Unlock(); return h.parents[pid] },
 		Now:         func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now },
 		After:       h.after,
-		Family: func(leader ProcRef, _ []ProcRef, periodic bool) []ProcRef {
+		Family: func(leader ProcRef, _ []ProcRef, look Lookup) []ProcRef {
 			h.mu.Lock()
 			defer h.mu.Unlock()
-			h.lookups = append(h.lookups, periodic)
+			h.lookups = append(h.lookups, look)
 			return append([]ProcRef(nil), h.family[leader.Pid]...)
 		},
 		Kick: func() { h.mu.Lock(); h.kicks++; h.mu.Unlock() },

@@ -39,13 +39,13 @@ func (s *Supervisor) stopSignal() syscall.Signal {
 // family returns the live members of w's family besides its leader, leaving
 // out the processes spark2 may not signal, and remembers them: once the leader
 // is gone, those that left its group can only be found from there. periodic:
-// the sweep's lookup (see OS.Family).
+// the sweep's lookup (see Lookup).
 func (s *Supervisor) family(w *worker, periodic bool) []ProcRef {
 	if s.os.Family == nil {
 		return nil
 	}
 	var fam []ProcRef
-	for _, m := range s.os.Family(ProcRef{Pid: w.pid, StartTime: w.startTime}, w.family, periodic) {
+	for _, m := range s.os.Family(ProcRef{Pid: w.pid, StartTime: w.startTime}, w.family, Lookup{Periodic: periodic, Turn: s.turn}) {
 		if m.Pid != w.pid && !w.foreign[m.Pid] {
 			fam = append(fam, m)
 		}

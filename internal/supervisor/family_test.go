@@ -191,22 +191,26 @@ func TestSweepKicksTheReaperForAZombie(t *testing.T) {
 
 // TestOnlyTheSweepsFamilyLookupIsPeriodic: the once-a-second sweep marks
 // its family lookups periodic (an older view of the processes will do);
-// a stop's lookups want the processes as they are.
+// a stop's lookups want the processes as they are, in a later loop turn
+// than the sweep's, and the lookups of one stop share their turn.
 func TestOnlyTheSweepsFamilyLookupIsPeriodic(t *testing.T) {
-	h := newHarness(t, testOptions(1))
+	h := newHarness(t, testOptions(2))
 	h.startedRunning()
-	lookups := func() []bool { h.mu.Lock(); defer h.mu.Unlock(); return append([]bool(nil), h.lookups...) }
+	lookups := func() []Lookup { h.mu.Lock(); defer h.mu.Unlock(); return append([]Lookup(nil), h.lookups...) }
 	h.advance(time.Second)
-	h.until("the sweep looked up the family", func(Snapshot) bool { return len(lookups()) > 0 })
-	for i, p := range lookups() {
-		if !p {
-			t.Fatalf("lookup %d of the sweep is not periodic", i)
+	h.until("the sweep looked up the families", func(Snapshot) bool { return len(lookups()) >= 2 })
+	swept := lookups()
+	for i, l := range swept {
+		if !l.Periodic || l.Turn == 0 || l.Turn != swept[0].Turn {
+			t.Fatalf("lookup %d of the sweep is %+v: want periodic, in the sweep's turn %d", i, l, swept[0].Turn)
 		}
 	}
-	swept := len(lookups())
 	h.signal(syscall.SIGTERM)
-	h.until("the stop looked up the family", func(Snapshot) bool { return len(lookups()) > swept })
-	if p := lookups()[swept]; p {
-		t.Fatal("the stop's family lookup is periodic")
+	h.until("the stop looked up the families", func(Snapshot) bool { return len(lookups()) >= len(swept)+2 })
+	stop := lookups()[len(swept):]
+	for i, l := range stop[:2] {
+		if l.Periodic || l.Turn <= swept[0].Turn || l.Turn != stop[0].Turn {
+			t.Fatalf("lookup %d of the stop is %+v: want not periodic, in one turn after the sweep's %d", i, l, swept[0].Turn)
+		}
 	}
 }

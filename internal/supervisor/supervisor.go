@@ -65,12 +65,10 @@ type OS struct {
 	// worker whose leader is leader: its process group (unless the leader's
 	// pid now names another process), the descendants of leader while it
 	// runs, and each process in known that still runs (matched by start
-	// time) and its descendants, wherever they have gone. periodic marks
-	// the once-a-second sweep's lookup, which only remembers the family
-	// and may be answered from a somewhat older view of the processes;
-	// every other lookup (a stop, what a worker left) wants them as they
-	// are now. nil: only process groups are signalled.
-	Family func(leader ProcRef, known []ProcRef, periodic bool) []ProcRef
+	// time) and its descendants, wherever they have gone. look says how
+	// fresh a view of the processes will do. nil: only process groups are
+	// signalled.
+	Family func(leader ProcRef, known []ProcRef, look Lookup) []ProcRef
 	// Kick makes the reaper look for ended children now; nil for none.
 	Kick func()
 	// Rand returns a random number from 0 to n-1 (the --max-lifetime
@@ -154,7 +152,23 @@ type Supervisor struct {
 	done         bool      // Run's loop ends
 	timerAt      time.Time // when timerC fires; zero when disarmed
 	timerC       <-chan time.Time
+	turn         uint64 // the loop turn, counted from 1 (Lookup.Turn)
 	counts       Counts
+}
+
+// A Lookup says who asks for a worker's family (OS.Family) and so how fresh
+// a view of the processes will do.
+type Lookup struct {
+	// Periodic marks the once-a-second sweep's lookup, which only
+	// remembers the family: a somewhat older view will do.
+	Periodic bool
+	// Turn is the loop turn that asks (counted from 1). Any other lookup
+	// than the sweep's (a stop, what a worker left) wants the processes as
+	// they are in this turn: it may share a view with the lookups of the
+	// same turn (a TERM stops every worker in one), never one from an
+	// earlier turn, which misses what was forked since. 0: a view of its
+	// own.
+	Turn uint64
 }
 
 // Counts are running totals, for logs and the status file.
@@ -204,6 +218,7 @@ func deliver[T any](s *Supervisor, c chan<- T, v T) {
 // COMMAND cannot be executed at all, or, with --restart no/on-failure, when
 // every worker has ended.
 func (s *Supervisor) Run() Outcome {
+	s.turn = 1
 	for i := 0; i < s.opt.Workers; i++ {
 		if err := s.addSlot(); err != nil {
 			s.log.Error("cannot add a worker slot; running with fewer", "slot", i, "error", err)
@@ -214,6 +229,7 @@ func (s *Supervisor) Run() Outcome {
 	sweep := s.os.After(s.opt.SweepEvery)
 	for !s.done {
 		publish := true
+		s.turn++
 		select {
 		case e := <-s.ev.Exits:
 			publish = s.onExit(e)
