@@ -18,7 +18,12 @@ import (
 //     written with "\n" appended.
 //   - A line longer than MaxLine bytes (not counting its "\n") is written as
 //     pieces of MaxLine bytes, each followed by an inserted "\n"; the last piece
-//     ends with the line's own "\n". Memory held is at most MaxLine+2 bytes.
+//     ends with the line's own "\n". Memory held is at most MaxLine+2 bytes,
+//     plus the idle buffer.
+//
+// A quiet pipe costs an idle buffer of 8 KiB; while output flows, Forward
+// reads into a 64 KiB buffer from a pool shared by all Forwards, and gives it
+// back when the flow stops (a read shorter than 8 KiB with no partial line).
 //
 // Forward blocks while sink's writer blocks, so a slow sink makes the worker
 // wait on its full pipe. If a Write to sink fails, Forward writes nothing more
@@ -40,8 +45,10 @@ func Forward(r io.ReadCloser, sink *Sink) (lines int, err error) {
 	f := newForwarder(sink)
 	defer f.release()
 	for {
-		n, rerr := r.Read(f.room())
+		room := f.room()
+		n, rerr := r.Read(room)
 		f.took(n)
+		f.fit(n == len(room), n)
 		if rerr != nil {
 			if rerr != io.EOF {
 				f.fail(rerr)
@@ -71,8 +78,9 @@ func (e *DropError) Unwrap() error { return e.Err }
 // forwarder is the state of one Forward: its line buffer and its tallies.
 type forwarder struct {
 	sink    *Sink
-	pooled  *[]byte // the pooled chunk buffer while buf is it; nil after a grow
-	buf     []byte  // data in buf[:end]; buf[len(buf)-1] is kept free for a "\n"
+	idle    []byte  // the buffer held while the worker is quiet (idleSize)
+	pooled  *[]byte // the pooled chunk buffer while buf is it; nil otherwise
+	buf     []byte  // idle, *pooled or a grown buffer; data in buf[:end]; buf[len(buf)-1] is kept free for a "\n"
 	end     int     // bytes in buf, none of them a newline (between reads)
 	lines   int     // lines written to sink
 	dropped int     // lines not written because a write failed
