@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"syscall"
 
 	"github.com/spark2/spark2/internal/config"
@@ -83,7 +82,7 @@ func subscribe() chan os.Signal {
 // the command line was parsed ends the command as that signal would have:
 // code 128+N, stopped true.
 func unsubscribe(signals chan os.Signal) (code int, stopped bool) {
-	signal.Stop(signals)
+	sig.Unsubscribe(signals)
 	for {
 		select {
 		case s := <-signals:

@@ -16,6 +16,7 @@ import (
 	"github.com/spark2/spark2/internal/logs"
 	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/reap"
+	"github.com/spark2/spark2/internal/sig"
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
@@ -75,7 +76,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	// forwarding then counts dropped lines instead. Workers get SIGPIPE back
 	// at its default (see launch.Child).
 	signal.Ignore(syscall.SIGPIPE)
-	defer signal.Stop(signals)
+	defer sig.Unsubscribe(signals)
 
 	reload, stopWatch, err := startWatch(c, log)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/privdrop"
 	"github.com/spark2/spark2/internal/procfs"
+	"github.com/spark2/spark2/internal/sig"
 	"github.com/spark2/spark2/internal/status"
 	"github.com/spark2/spark2/internal/supervisor"
 )
@@ -86,8 +87,12 @@ func (w *statusWriter) publish(s supervisor.Snapshot) {
 	}
 }
 
+// run writes the snapshots. The first is written once every signal the
+// master handles is subscribed to (sig.Subscribed): a probe that finds the
+// file may have any of them sent to spark2.
 func (w *statusWriter) run() {
 	defer close(w.done)
+	sig.Subscribed()
 	failing := false
 	var written *status.File // the last file written, nil after a failure
 	for s := range w.snaps {

@@ -1,8 +1,16 @@
 package sig
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestNeverChildOrURG(t *testing.T) {
@@ -30,5 +38,114 @@ func TestActions(t *testing.T) {
 		if got := Of(s); got != want {
 			t.Errorf("Of(%v) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// Notify returns with the early signals subscribed (a TERM right after it
+// reaches the channel, it does not end the process), and after Subscribed
+// every handled signal reaches the channel.
+func TestNotifySubscribesEveryHandledSignal(t *testing.T) {
+	c := make(chan os.Signal, 64)
+	Notify(c)
+	defer Unsubscribe(c)
+	expect := func(s os.Signal) {
+		t.Helper()
+		if err := syscall.Kill(os.Getpid(), s.(syscall.Signal)); err != nil {
+			t.Fatal(err)
+		}
+		timeout := time.After(5 * time.Second)
+		for {
+			select {
+			case got := <-c:
+				if got == s {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("%v did not reach the channel", s)
+			}
+		}
+	}
+	for _, s := range early {
+		expect(s)
+	}
+	Subscribed()
+	for _, s := range Handled() {
+		expect(s)
+	}
+}
+
+// Every handled signal that Notify subscribes to late is dropped by Go's
+// runtime while it is not subscribed: a process that subscribed to none of
+// them lives through each, neither ended nor stopped.
+func TestLateSignalsAreHarmlessBeforeTheirSubscription(t *testing.T) {
+	if os.Getenv("SPARK2_SIG_TEST_CHILD") == "1" {
+		// Echo lines until stdin closes: the parent's proof of life.
+		io.Copy(os.Stdout, os.Stdin)
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLateSignalsAreHarmlessBeforeTheirSubscription$")
+	cmd.Env = append(os.Environ(), "SPARK2_SIG_TEST_CHILD=1")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewReader(out)
+	alive := func(after string) {
+		t.Helper()
+		fmt.Fprintln(in, after)
+		done := make(chan string, 1)
+		go func() { l, _ := lines.ReadString('\n'); done <- l }()
+		select {
+		case l := <-done:
+			if l != after+"\n" {
+				t.Fatalf("after %s the child answered %q: it ended", after, l)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("after %s the child did not answer in 5 s: it is stopped", after)
+		}
+	}
+	alive("start")
+	for _, s := range late() {
+		if err := cmd.Process.Signal(s); err != nil {
+			t.Fatal(err)
+		}
+		alive(s.String())
+	}
+	if slices.ContainsFunc(late(), func(s os.Signal) bool { return slices.Contains(early, s) }) {
+		t.Fatal("late() overlaps early")
+	}
+	if len(late())+len(early) != len(Handled()) {
+		t.Fatalf("late %d + early %d != handled %d", len(late()), len(early), len(Handled()))
+	}
+}
+
+// BenchmarkNotify is the time a master's start waits for its subscription:
+// Notify returns once the early signals are subscribed to. BenchmarkNotifyAll
+// is the same for every handled signal at once, as spark2 did before.
+func BenchmarkNotify(b *testing.B) {
+	for b.Loop() {
+		c := make(chan os.Signal, 128)
+		Notify(c)
+		b.StopTimer()
+		Unsubscribe(c)
+		b.StartTimer()
+	}
+}
+
+func BenchmarkNotifyAll(b *testing.B) {
+	for b.Loop() {
+		c := make(chan os.Signal, 128)
+		signal.Notify(c, Handled()...)
+		b.StopTimer()
+		signal.Stop(c)
+		b.StartTimer()
 	}
 }
