@@ -85,10 +85,20 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	}
 	defer stopWatch()
 	var sw *statusWriter
-	publish := func(supervisor.Snapshot) {}
 	if m.statusDir != nil {
 		sw = newStatusWriter(m.statusDir, masterIdentity(c, m.workers.spec.Command, m.listenAddr()), log)
-		publish = sw.publish
+	}
+	var tell *parentTeller
+	if m.parent != nil {
+		tell = newParentTeller(m.parent, log)
+	}
+	publish := func(s supervisor.Snapshot) {
+		if sw != nil {
+			sw.publish(s)
+		}
+		if tell != nil {
+			tell.snaps.put(s)
+		}
 	}
 	var memory chan []supervisor.MemoryUse
 	if c.MaxMemory > 0 {
@@ -131,6 +141,9 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	code = exitCode(outcome, log)
 	if sw != nil {
 		sw.close(code)
+	}
+	if tell != nil {
+		tell.close()
 	}
 	return code
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/spark2/spark2/internal/nodeapp"
 	"github.com/spark2/spark2/internal/privdrop"
 	"github.com/spark2/spark2/internal/ready"
+	"github.com/spark2/spark2/internal/sdnotify"
 	"github.com/spark2/spark2/internal/status"
 	"github.com/spark2/spark2/internal/supervisor"
 	"github.com/spark2/spark2/internal/tlsfiles"
@@ -35,8 +36,9 @@ type master struct {
 	notify    chan ready.Message
 	keepAlive *supervisor.KeepAlives // the plain WATCHDOG=1 datagrams, noted off the loop
 	sock      *ready.Socket
-	statusDir *status.Dir // nil when the status file cannot be written
-	pidDone   func()      // removes the pid file
+	statusDir *status.Dir      // nil when the status file cannot be written
+	pidDone   func()           // removes the pid file
+	parent    *sdnotify.Parent // spark2's own supervisor's NOTIFY_SOCKET; nil without
 }
 
 // setup does, in order, everything that may need root: find what to run,
@@ -98,6 +100,13 @@ func (m *master) prepare(c config.Config, stdout io.Writer, log hclog.Logger) (i
 	}
 	if m.pidDone, err = writePidFile(c.PidFile, m.id); err != nil {
 		return exitcode.Usage, err
+	}
+	// Before the drop: the supervisor's socket file may be root's alone.
+	if m.parent, err = sdnotify.Open(os.LookupEnv, os.Getpid()); err != nil {
+		log.Warn("cannot tell spark2's own supervisor (systemd, podman) when it is ready", "error", err)
+	} else if m.parent != nil && m.parent.Watchdog > 0 && m.parent.Watchdog < minParentWatchdog {
+		log.Warn("the supervisor's watchdog period for spark2 is short: its keep-alives come with the loop's sweep, about once a second",
+			"watchdog", m.parent.Watchdog, "advice", "WatchdogSec=3s or more")
 	}
 	if err := privdrop.Apply(m.id); err != nil {
 		return exitcode.Usage, err
@@ -231,6 +240,9 @@ func (m *master) close() {
 	}
 	if m.sock != nil {
 		m.sock.Close()
+	}
+	if m.parent != nil {
+		m.parent.Close()
 	}
 	if m.ln != nil {
 		m.ln.Close()

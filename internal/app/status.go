@@ -59,7 +59,7 @@ func masterUID(c config.Config) (int, error) {
 type statusWriter struct {
 	dir   *status.Dir
 	base  status.File
-	snaps chan supervisor.Snapshot
+	snaps mailbox
 	done  chan struct{} // closed when run returns
 	log   hclog.Logger
 	// last is the newest snapshot's file, nil before the first: run's alone
@@ -68,24 +68,14 @@ type statusWriter struct {
 }
 
 func newStatusWriter(dir *status.Dir, base status.File, log hclog.Logger) *statusWriter {
-	w := &statusWriter{dir: dir, base: base, snaps: make(chan supervisor.Snapshot, 1), done: make(chan struct{}), log: log}
+	w := &statusWriter{dir: dir, base: base, snaps: newMailbox(), done: make(chan struct{}), log: log}
 	go w.run()
 	return w
 }
 
 // publish is the supervisor's Options.Publish: it never blocks (it replaces
 // a snapshot not yet written). It must be called from one goroutine only.
-func (w *statusWriter) publish(s supervisor.Snapshot) {
-	select {
-	case w.snaps <- s:
-	default:
-		select {
-		case <-w.snaps:
-		default:
-		}
-		w.snaps <- s
-	}
-}
+func (w *statusWriter) publish(s supervisor.Snapshot) { w.snaps.put(s) }
 
 // run writes the snapshots. The first is written once every signal the
 // master handles is subscribed to (sig.Subscribed): a probe that finds the
