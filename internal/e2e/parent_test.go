@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/spark2/spark2/internal/readmetest"
 )
 
 // parentSocket is a NOTIFY_SOCKET as systemd or podman gives one: it
@@ -146,12 +144,8 @@ func TestUnusableNotifySocketIsAWarning(t *testing.T) {
 func readmeSends(t *testing.T) []string {
 	t.Helper()
 	var keys []string
-	for _, row := range strings.Split(readmetest.Section(t, "Under systemd or podman"), "\n") {
-		cells := strings.Split(row, "|")
-		if len(cells) != 4 || strings.HasPrefix(strings.TrimSpace(cells[2]), "---") || strings.TrimSpace(cells[2]) == "it sends" {
-			continue
-		}
-		for _, quoted := range regexp.MustCompile("`([A-Z_]+)=[^`]*`").FindAllStringSubmatch(cells[2], -1) {
+	for _, row := range readmeTable(t, "Under systemd or podman") {
+		for _, quoted := range regexp.MustCompile("`([A-Z_]+)=[^`]*`").FindAllStringSubmatch(row[1], -1) {
 			keys = append(keys, quoted[1])
 		}
 	}

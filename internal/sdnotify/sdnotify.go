@@ -9,7 +9,7 @@
 // the period while its loop runs. Workers never see these variables: they
 // get spark2's own socket (package ready).
 //
-// A send never blocks: the socket is non-blocking, and a datagram that the
+// A socket path is checked before use (see connect). A send never blocks: the socket is non-blocking, and a datagram that the
 // supervisor's queue has no room for is dropped and counted.
 package sdnotify
 
@@ -68,11 +68,45 @@ func Open(lookup func(string) (string, bool), pid int) (*Parent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open a socket for %s=%s: %w", SocketVar, addr, os.NewSyscallError("socket", err))
 	}
-	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: addr}); err != nil {
+	if err := connect(fd, addr); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("connect to %s=%s: %w", SocketVar, addr, os.NewSyscallError("connect", err))
+		return nil, fmt.Errorf("connect to %s=%s: %w", SocketVar, addr, err)
 	}
 	return &Parent{fd: fd, Addr: addr, Watchdog: watchdog}, nil
+}
+
+// connect connects fd to addr. A path is opened first without following a
+// link (O_PATH|O_NOFOLLOW) and must be a socket owned by root or by spark2's
+// user: in a shared directory another user could have put a link or a
+// socket of their own there, to hear spark2's state or to keep its
+// supervisor from hearing it. The very file checked is connected to, as
+// /proc/self/fd/N (or by its path where /proc is missing).
+func connect(fd int, addr string) error {
+	if strings.HasPrefix(addr, "@") {
+		return os.NewSyscallError("connect", unix.Connect(fd, &unix.SockaddrUnix{Name: addr}))
+	}
+	path, err := unix.Open(addr, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return os.NewSyscallError("open", err)
+	}
+	defer unix.Close(path)
+	var st unix.Stat_t
+	if err := unix.Fstat(path, &st); err != nil {
+		return os.NewSyscallError("fstat", err)
+	}
+	switch {
+	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+		return errors.New("it is a symbolic link; give the socket's own path")
+	case st.Mode&unix.S_IFMT != unix.S_IFSOCK:
+		return errors.New("it is not a socket")
+	case st.Uid != 0 && int(st.Uid) != os.Getuid():
+		return fmt.Errorf("the socket belongs to uid %d, neither root nor spark2's uid %d", st.Uid, os.Getuid())
+	}
+	err = unix.Connect(fd, &unix.SockaddrUnix{Name: "/proc/self/fd/" + strconv.Itoa(path)})
+	if errors.Is(err, unix.ENOENT) { // no /proc
+		err = unix.Connect(fd, &unix.SockaddrUnix{Name: addr})
+	}
+	return os.NewSyscallError("connect", err)
 }
 
 // watchdogFor is the watchdog period lookup sets for pid: 0 without

@@ -3,6 +3,8 @@ package sdnotify
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +189,59 @@ func TestTellSaysWhenTheSupervisorIsGone(t *testing.T) {
 	}
 	if p.Dropped() != 1 {
 		t.Fatalf("dropped %d, want 1", p.Dropped())
+	}
+}
+
+// A socket at a path (systemd's /run/systemd/notify) is used when it is a
+// socket of root's or spark2's user, reached without following a link.
+func TestOpenChecksASocketPath(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "notify")
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: sock}); err != nil {
+		t.Fatal(err)
+	}
+	sup := &supervisor{t: t, fd: fd, addr: sock}
+	p := sup.open(t)
+	if err := p.Tell(State{Name: "running", Ready: 1, Wanted: 1}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := sup.next(); got != "READY=1\nSTATUS=running, 1 of 1 workers ready\n" {
+		t.Fatalf("the supervisor got %q", got)
+	}
+
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(sock, link); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{link: "it is a symbolic link", file: "it is not a socket"}
+	if os.Getuid() == 0 {
+		other := filepath.Join(dir, "other")
+		ofd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unix.Close(ofd)
+		if err := unix.Bind(ofd, &unix.SockaddrUnix{Name: other}); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(other, 12345, 12345); err != nil {
+			t.Fatal(err)
+		}
+		cases[other] = "the socket belongs to uid 12345, neither root nor spark2's uid 0"
+	}
+	for path, want := range cases {
+		p, err := Open(env(SocketVar, path), 42)
+		if p != nil || err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), path) {
+			t.Errorf("Open(%s) = %v, %v; want an error naming it with %q", path, p, err, want)
+		}
 	}
 }
