@@ -21,7 +21,13 @@ type supervisor struct {
 
 func newSupervisor(t *testing.T) *supervisor {
 	t.Helper()
-	addr := fmt.Sprintf("@spark2-sdnotify-test-%016x", rand.Uint64())
+	return supervisorAt(t, fmt.Sprintf("@spark2-sdnotify-test-%016x", rand.Uint64()))
+}
+
+// supervisorAt is a supervisor whose socket is bound at addr (a path, or
+// @name).
+func supervisorAt(t *testing.T, addr string) *supervisor {
+	t.Helper()
 	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -197,15 +203,7 @@ func TestTellSaysWhenTheSupervisorIsGone(t *testing.T) {
 func TestOpenChecksASocketPath(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "notify")
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: sock}); err != nil {
-		t.Fatal(err)
-	}
-	sup := &supervisor{t: t, fd: fd, addr: sock}
+	sup := supervisorAt(t, sock)
 	p := sup.open(t)
 	if err := p.Tell(State{Name: "running", Ready: 1, Wanted: 1}, time.Now()); err != nil {
 		t.Fatal(err)
@@ -224,15 +222,7 @@ func TestOpenChecksASocketPath(t *testing.T) {
 	}
 	cases := map[string]string{link: "it is a symbolic link", file: "it is not a socket"}
 	if os.Getuid() == 0 {
-		other := filepath.Join(dir, "other")
-		ofd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer unix.Close(ofd)
-		if err := unix.Bind(ofd, &unix.SockaddrUnix{Name: other}); err != nil {
-			t.Fatal(err)
-		}
+		other := supervisorAt(t, filepath.Join(dir, "other")).addr
 		if err := os.Lchown(other, 12345, 12345); err != nil {
 			t.Fatal(err)
 		}
