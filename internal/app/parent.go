@@ -66,7 +66,7 @@ func (t *parentTeller) tell(st sdnotify.State) {
 // parentState is what a snapshot tells spark2's supervisor.
 func parentState(s supervisor.Snapshot) sdnotify.State {
 	st := sdnotify.State{Name: statusState(s.State), Wanted: len(s.Slots),
-		Reloading: s.State == supervisor.StateReloading, Stopping: s.State == supervisor.StateStopping}
+		Reloading: s.State == supervisor.StateReloading, Reloads: s.Counts.Reloads, Stopping: s.State == supervisor.StateStopping}
 	for _, sl := range s.Slots {
 		if sl.Worker.Ready {
 			st.Ready++

@@ -42,7 +42,7 @@ type Parent struct {
 
 	dropped  int
 	ready    bool // READY=1 was sent, and no RELOADING=1 since
-	reloaded bool // RELOADING=1 was sent, and no READY=1 since
+	reloads  int  // State.Reloads when last told
 	stopping bool
 	status   string
 	pinged   time.Time // the last WATCHDOG=1
@@ -132,32 +132,38 @@ type State struct {
 	Ready     int    // workers ready
 	Wanted    int    // workers wanted
 	Reloading bool   // a rolling respawn runs
+	Reloads   int    // rolling respawns started so far
 	Stopping  bool   // spark2 is stopping, or has stopped
 }
 
-// Tell sends, in one datagram, what changed since the last call: READY=1
-// once a worker is ready (again after a rolling respawn), RELOADING=1 when
-// one starts after READY=1, STOPPING=1 once, STATUS= when the state or the
-// counts change, and WATCHDOG=1 when half the watchdog period has passed
-// since the last one. A datagram that cannot be sent at once is dropped and
-// counted (Dropped); the error is returned when it is not a full queue.
+// Tell sends what changed since the last call: READY=1 once a worker is
+// ready (again after a rolling respawn), RELOADING=1 for each rolling
+// respawn started after READY=1, STOPPING=1 once, STATUS= when the state or
+// the counts change, and WATCHDOG=1 when half the watchdog period has
+// passed since the last one. A respawn that started and ended between two
+// calls still gets its RELOADING=1, in a datagram of its own before the
+// READY=1 (systemd acts on one of the two per datagram). A datagram that
+// cannot be sent at once is dropped and counted (Dropped); the error is
+// returned when it is not a full queue.
 func (p *Parent) Tell(s State, now time.Time) error {
-	var msg []string
+	var reload, msg []string
 	switch {
 	case s.Stopping:
 		if !p.stopping {
 			msg = append(msg, "STOPPING=1")
 			p.stopping = true
 		}
-	case s.Reloading:
-		if p.ready && !p.reloaded {
-			msg = append(msg, "RELOADING=1", "MONOTONIC_USEC="+monotonicUsec())
-			p.ready, p.reloaded = false, true
+	default:
+		if s.Reloads > p.reloads && p.ready {
+			reload = []string{"RELOADING=1", "MONOTONIC_USEC=" + monotonicUsec()}
+			p.ready = false
 		}
-	case s.Ready > 0 && !p.ready:
-		msg = append(msg, "READY=1")
-		p.ready, p.reloaded = true, false
+		if !s.Reloading && s.Ready > 0 && !p.ready {
+			msg = append(msg, "READY=1")
+			p.ready = true
+		}
 	}
+	p.reloads = s.Reloads
 	if st := fmt.Sprintf("%s, %d of %d workers ready", s.Name, s.Ready, s.Wanted); st != p.status {
 		msg = append(msg, "STATUS="+st)
 		p.status = st
@@ -166,6 +172,11 @@ func (p *Parent) Tell(s State, now time.Time) error {
 		msg = append(msg, "WATCHDOG=1")
 		p.pinged = now
 	}
+	return errors.Join(p.send(reload), p.send(msg))
+}
+
+// send sends the assignments msg as one datagram, if there are any.
+func (p *Parent) send(msg []string) error {
 	if len(msg) == 0 {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,44 +120,50 @@ func TestWatchdogIsSpark2sOnlyForItsPid(t *testing.T) {
 }
 
 // A master's life as its supervisor hears it: READY=1 once a worker is
-// ready, RELOADING=1 and READY=1 around a rolling respawn, STOPPING=1 once,
-// STATUS= on each change, WATCHDOG=1 at half the period.
+// ready, RELOADING=1 and READY=1 around a rolling respawn (also one that
+// began and ended between two calls), STOPPING=1 once, STATUS= on each
+// change, WATCHDOG=1 at half the period.
 func TestTellsWhatChanged(t *testing.T) {
 	sup := newSupervisor(t)
 	p := sup.open(t, WatchdogVar, "2000000")
 	t0 := time.Now()
+	const reloading = "RELOADING=1\nMONOTONIC_USEC=\n" // MONOTONIC_USEC's value is cut
 	steps := []struct {
 		s     State
 		after time.Duration
-		want  string // "" for no datagram; MONOTONIC_USEC's value is cut
+		want  []string // the datagrams
 	}{
-		{State{Name: "starting", Wanted: 2}, 0, "STATUS=starting, 0 of 2 workers ready\nWATCHDOG=1\n"},
-		{State{Name: "starting", Wanted: 2}, 500 * time.Millisecond, ""},
-		{State{Name: "starting", Ready: 1, Wanted: 2}, 600 * time.Millisecond, "READY=1\nSTATUS=starting, 1 of 2 workers ready\n"},
-		{State{Name: "running", Ready: 2, Wanted: 2}, 1100 * time.Millisecond, "STATUS=running, 2 of 2 workers ready\nWATCHDOG=1\n"},
-		{State{Name: "reloading", Ready: 2, Wanted: 2, Reloading: true}, 1200 * time.Millisecond, "RELOADING=1\nMONOTONIC_USEC=\nSTATUS=reloading, 2 of 2 workers ready\n"},
-		{State{Name: "reloading", Ready: 1, Wanted: 2, Reloading: true}, 1300 * time.Millisecond, "STATUS=reloading, 1 of 2 workers ready\n"},
-		{State{Name: "running", Ready: 2, Wanted: 2}, 1400 * time.Millisecond, "READY=1\nSTATUS=running, 2 of 2 workers ready\n"},
-		{State{Name: "running", Ready: 2, Wanted: 2}, 2200 * time.Millisecond, "WATCHDOG=1\n"},
-		{State{Name: "stopping", Ready: 2, Wanted: 2, Stopping: true}, 2300 * time.Millisecond, "STOPPING=1\nSTATUS=stopping, 2 of 2 workers ready\n"},
-		{State{Name: "stopped", Wanted: 2, Stopping: true}, 2400 * time.Millisecond, "STATUS=stopped, 0 of 2 workers ready\n"},
+		{State{Name: "starting", Wanted: 2}, 0, []string{"STATUS=starting, 0 of 2 workers ready\nWATCHDOG=1\n"}},
+		{State{Name: "starting", Wanted: 2}, 500 * time.Millisecond, nil},
+		{State{Name: "starting", Ready: 1, Wanted: 2}, 600 * time.Millisecond, []string{"READY=1\nSTATUS=starting, 1 of 2 workers ready\n"}},
+		{State{Name: "running", Ready: 2, Wanted: 2}, 1100 * time.Millisecond, []string{"STATUS=running, 2 of 2 workers ready\nWATCHDOG=1\n"}},
+		{State{Name: "reloading", Ready: 2, Wanted: 2, Reloading: true, Reloads: 1}, 1200 * time.Millisecond,
+			[]string{reloading, "STATUS=reloading, 2 of 2 workers ready\n"}},
+		{State{Name: "reloading", Ready: 1, Wanted: 2, Reloading: true, Reloads: 1}, 1300 * time.Millisecond, []string{"STATUS=reloading, 1 of 2 workers ready\n"}},
+		{State{Name: "running", Ready: 2, Wanted: 2, Reloads: 1}, 1400 * time.Millisecond, []string{"READY=1\nSTATUS=running, 2 of 2 workers ready\n"}},
+		// A whole rolling respawn between two snapshots told.
+		{State{Name: "running", Ready: 2, Wanted: 2, Reloads: 2}, 1500 * time.Millisecond, []string{reloading, "READY=1\n"}},
+		{State{Name: "running", Ready: 2, Wanted: 2, Reloads: 2}, 2200 * time.Millisecond, []string{"WATCHDOG=1\n"}},
+		{State{Name: "stopping", Ready: 2, Wanted: 2, Reloads: 2, Stopping: true}, 2300 * time.Millisecond, []string{"STOPPING=1\nSTATUS=stopping, 2 of 2 workers ready\n"}},
+		{State{Name: "stopped", Wanted: 2, Stopping: true}, 2400 * time.Millisecond, []string{"STATUS=stopped, 0 of 2 workers ready\n"}},
 	}
 	for i, st := range steps {
 		if err := p.Tell(st.s, t0.Add(st.after)); err != nil {
 			t.Fatal(err)
 		}
-		got := ""
-		if st.want != "" {
-			got = sup.next()
-		}
-		if k, v, ok := strings.Cut(got, "MONOTONIC_USEC="); ok {
-			usec, rest, _ := strings.Cut(v, "\n")
-			if usec == "" || strings.Trim(usec, "0123456789") != "" {
-				t.Fatalf("step %d: MONOTONIC_USEC=%q", i, usec)
+		var got []string
+		for range st.want {
+			d := sup.next()
+			if k, v, ok := strings.Cut(d, "MONOTONIC_USEC="); ok {
+				usec, rest, _ := strings.Cut(v, "\n")
+				if usec == "" || strings.Trim(usec, "0123456789") != "" {
+					t.Fatalf("step %d: MONOTONIC_USEC=%q", i, usec)
+				}
+				d = k + "MONOTONIC_USEC=\n" + rest
 			}
-			got = k + "MONOTONIC_USEC=\n" + rest
+			got = append(got, d)
 		}
-		if got != st.want {
+		if !slices.Equal(got, st.want) {
 			t.Fatalf("step %d (%+v): the supervisor got %q, want %q", i, st.s, got, st.want)
 		}
 	}

@@ -34,6 +34,7 @@ func (s *Supervisor) respawnAll(why string) {
 		return
 	}
 	s.log.Info("rolling respawn of every worker", "why", why, "workers", len(s.slots))
+	s.counts.Reloads++
 	s.roll = &rollout{slot: -1}
 	s.rollNext()
 }

@@ -175,6 +175,7 @@ type Lookup struct {
 type Counts struct {
 	Spawned       int // workers started
 	Restarts      int // workers started to replace one that ended on its own
+	Reloads       int // rolling respawns started (one that runs again when asked during it counts once)
 	FailedReloads int // rolling respawns abandoned because a replacement failed
 	Replaced      Replacements
 }

@@ -276,6 +276,9 @@ func TestRollingRespawnReplacesEachSlotInTurn(t *testing.T) {
 			t.Fatalf("slot %d not replaced: %+v", i, sl)
 		}
 	}
+	if s.Counts.Reloads != 1 {
+		t.Fatalf("Counts.Reloads = %d after one rolling respawn, want 1", s.Counts.Reloads)
+	}
 	for _, o := range old {
 		h.exit(o.pid, signaled(syscall.SIGTERM))
 	}
