@@ -29,7 +29,7 @@ func TestGoalsJudgeEachRowFromItsFacts(t *testing.T) {
 		"startup_ms.16.spark2": 200, "startup_ms.16.direct": 195,
 		"respawn_ms.plain": 15, "respawn_ms.pid1": 16.5, "respawn_ms.direct": 14,
 		"orphans_ms.spark2": 50, "orphans_ms.tini": 57, "orphans_ms.dumb-init": 131,
-		"rss_kb.plain": 4000, "rssfile_kb.plain": 3000,
+		"rss_kb.plain": 4000, "rssfile_kb.plain": 3000, "rss_settled_kb.plain": 4700, "rssanon_settled_kb.plain": 1500,
 		"size_bytes":      3_600_000,
 		"share_ka.shared": 1.34, "share_ka_max.shared": infinite, "share_rps.shared": 1000,
 		"share_ka.reuseport": 1.05, "share_ka_max.reuseport": 1.08, "share_rps.reuseport": 980,
@@ -47,6 +47,7 @@ func TestGoalsJudgeEachRowFromItsFacts(t *testing.T) {
 		{"10 000 orphans", "| yes |"},        // no orphans_n: the label is 10 000
 		{"master RSS, 4 idle workers, plain", "| yes |"},
 		{"master RSS, 4 idle workers, pid1", "n/a (no rss_kb.pid1)"},
+		{"master RSS, 4 idle workers, plain, a minute after start", "**NO**"}, // 4700 KiB > 4.5 MiB
 		{"static stripped binary", "**NO**"},
 		{"`spark2 --probe ready`", "| yes |"},
 		{"keep-alive split", "| yes |"}, // 1.05 ≤ 1.1 and 980 ≥ 0.97 × 1000
@@ -61,7 +62,7 @@ func TestGoalsJudgeEachRowFromItsFacts(t *testing.T) {
 	if !strings.Contains(out, "1.00 0.50 0.25 at the start, 1.10 0.60 0.30 at the end") {
 		t.Errorf("no load averages in:\n%s", out)
 	}
-	if !strings.Contains(out, "7 of 12 goals met in this run.") {
+	if !strings.Contains(out, "7 of 13 goals met in this run.") {
 		t.Errorf("wrong count in:\n%s", out)
 	}
 }

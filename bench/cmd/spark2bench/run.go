@@ -32,6 +32,7 @@ type settings struct {
 	perLine      int           // lines per worker for the one-write-per-line variant
 	tpRuns       int           // throughput runs per variant (after one warm-up)
 	rssSamples   int
+	rssSettle    time.Duration
 	sectionsSel  map[string]bool
 
 	repo         string        // the repository, for go test -bench ./internal/status/
@@ -71,6 +72,7 @@ func run(args []string) int {
 	fs.IntVar(&s.perLine, "per-line", 100000, "lines per worker for the one-write-per-line variant (0: skip)")
 	fs.IntVar(&s.tpRuns, "tp-runs", 5, "throughput runs per variant, after one warm-up")
 	fs.IntVar(&s.rssSamples, "rss-samples", 8, "VmRSS samples, 250 ms apart")
+	fs.DurationVar(&s.rssSettle, "rss-settle", time.Minute, "read the plain master's memory again this long after its start, with its heap at its steady size (0: skip)")
 	fs.StringVar(&s.repo, "repo", ".", "the spark2 repository, for go test -bench ./internal/status/ (\"\": skip it)")
 	fs.IntVar(&s.httpConns, "http-conns", 16, "keep-alive connections for requests per second and rolling respawns")
 	fs.IntVar(&s.httpRuns, "http-runs", 15, "requests-per-second rounds (one run per server each), after one warm-up")
