@@ -9,8 +9,9 @@
 // the period while its loop runs. Workers never see these variables: they
 // get spark2's own socket (package ready).
 //
-// A socket path is checked before use (see connect). A send never blocks: the socket is non-blocking, and a datagram that the
-// supervisor's queue has no room for is dropped and counted.
+// A socket path is checked before use (see connect). A send never blocks:
+// the socket is non-blocking, and a datagram that the supervisor's queue
+// has no room for is dropped and counted.
 package sdnotify
 
 import (
