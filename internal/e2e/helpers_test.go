@@ -73,6 +73,8 @@ func runHelper(name string, args []string) int {
 		return reportSignals()
 	case "notifyflood": // notify_test.go
 		return notifyFlood(args)
+	case "slowready": // notify_test.go
+		return slowReady(args)
 	case "zombie-then-exec": // reap_test.go
 		return zombieThenExec(args)
 	case "nap":

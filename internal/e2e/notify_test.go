@@ -15,6 +15,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/spark2/spark2/internal/status"
 )
 
 // notifyFlood is the helper "notifyflood N": it says READY=1 on
@@ -36,6 +38,41 @@ func notifyFlood(args []string) int {
 		fmt.Printf("flooded %d slot=%s pid=%d\n", sent, slotID(), os.Getpid())
 	}
 	return 0
+}
+
+// slowReady is the helper "slowready EXTEND WAIT": it sends
+// EXTEND_TIMEOUT_USEC=EXTEND (microseconds) on NOTIFY_SOCKET, waits WAIT,
+// then says READY=1 and serves.
+func slowReady(args []string) int {
+	wait, _ := time.ParseDuration(args[1])
+	conn, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: os.Getenv("NOTIFY_SOCKET"), Net: "unixgram"})
+	if err != nil {
+		fmt.Println("slowready:", err)
+		return 1
+	}
+	conn.Write([]byte("EXTEND_TIMEOUT_USEC=" + args[0]))
+	time.Sleep(wait)
+	conn.Write([]byte("READY=1"))
+	return serve(false)
+}
+
+// A worker that needs longer than --ready-timeout asks for it with
+// EXTEND_TIMEOUT_USEC, and is ready when it says so, not stopped.
+func TestExtendTimeoutLetsASlowWorkerGetReady(t *testing.T) {
+	env, path := statusEnv(t)
+	m := run(t, plain, env, append([]string{"--no-listen", "--ready", "notify", "--ready-timeout", "1s"}, helper("slowready", "4000000", "2s")...)...)
+	m.readyWorkers(1) // its "ready" line, printed after the 2 s
+	waitReady(t, path, 1)
+	f, err := status.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Workers[0].Restarts != 0 || f.Totals.Spawned != 1 {
+		t.Fatalf("the slow worker was replaced: %+v", f.Workers[0])
+	}
+	if !strings.Contains(m.Stderr(), "worker asks for more time to get ready (EXTEND_TIMEOUT_USEC)") {
+		t.Fatalf("no log line for the extension; stderr:\n%s", m.Stderr())
+	}
 }
 
 // flood sends up to n READY=1 datagrams on conn within 20 s; it returns how

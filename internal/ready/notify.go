@@ -1,7 +1,7 @@
 // Package ready receives workers' "I am ready" messages on systemd's
 // NOTIFY_SOCKET protocol: datagrams of newline-separated KEY=VALUE
-// assignments (READY=1, STATUS=..., STOPPING=1, WATCHDOG=1, WATCHDOG=trigger)
-// on a unix datagram socket.
+// assignments (READY=1, STATUS=..., STOPPING=1, WATCHDOG=1, WATCHDOG=trigger,
+// EXTEND_TIMEOUT_USEC=...) on a unix datagram socket.
 // The socket is in the abstract namespace ("@spark2-..."), so it needs no
 // writable directory, and the kernel tells the sender's pid with each
 // datagram (SO_PASSCRED), so a worker cannot speak for another, and a
@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -26,6 +28,9 @@ type Message struct {
 	Status   string // STATUS=..., "" when absent
 	Watchdog bool   // WATCHDOG=1: a keep-alive of systemd's watchdog protocol
 	Trigger  bool   // WATCHDOG=trigger: the sender asks to be treated as hung now
+	// Extend is EXTEND_TIMEOUT_USEC: the sender needs this much more time,
+	// from now, to get ready; 0 when absent or not a number of microseconds.
+	Extend time.Duration
 }
 
 // Socket is the master's end of NOTIFY_SOCKET.
@@ -191,6 +196,10 @@ func sender(oob []byte) (int, bool) {
 	return 0, false
 }
 
+// maxExtendUsec is the longest EXTEND_TIMEOUT_USEC taken, a day: beyond it
+// the value is ignored (systemd's clients send seconds to minutes).
+const maxExtendUsec = uint64(24 * time.Hour / time.Microsecond)
+
 func parse(pid int, b []byte) Message {
 	m := Message{Pid: pid}
 	for _, line := range bytes.Split(b, []byte("\n")) {
@@ -203,6 +212,10 @@ func parse(pid int, b []byte) Message {
 		case "WATCHDOG":
 			m.Watchdog = m.Watchdog || string(v) == "1"
 			m.Trigger = m.Trigger || string(v) == "trigger"
+		case "EXTEND_TIMEOUT_USEC":
+			if n, err := strconv.ParseUint(string(v), 10, 63); err == nil && n <= maxExtendUsec {
+				m.Extend = time.Duration(n) * time.Microsecond
+			}
 		}
 	}
 	return m

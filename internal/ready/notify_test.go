@@ -134,3 +134,19 @@ func TestKeepAlivesTakeTheirOwnWay(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 }
+
+func TestParseExtendTimeout(t *testing.T) {
+	for in, want := range map[string]Message{
+		"EXTEND_TIMEOUT_USEC=5000000":            {Pid: 7, Extend: 5 * time.Second},
+		"EXTEND_TIMEOUT_USEC=0":                  {Pid: 7},
+		"EXTEND_TIMEOUT_USEC=-1":                 {Pid: 7},
+		"EXTEND_TIMEOUT_USEC=5s":                 {Pid: 7},
+		"EXTEND_TIMEOUT_USEC=86400000000":        {Pid: 7, Extend: 24 * time.Hour},
+		"EXTEND_TIMEOUT_USEC=86400000001":        {Pid: 7}, // over a day: ignored
+		"WATCHDOG=1\nEXTEND_TIMEOUT_USEC=250000": {Pid: 7, Watchdog: true, Extend: 250 * time.Millisecond},
+	} {
+		if got := parse(7, []byte(in)); got != want {
+			t.Errorf("parse(%q) = %+v, want %+v", in, got, want)
+		}
+	}
+}

@@ -228,3 +228,20 @@ func TestReadyFD(t *testing.T) {
 	h.execReport(p.pid, nil)
 	h.until("ready once the exec report arrives", allReady)
 }
+
+// EXTEND_TIMEOUT_USEC moves a worker's --ready-timeout deadline to at least
+// that long from now; one that would move it earlier changes nothing.
+func TestExtendTimeoutMovesTheReadyDeadline(t *testing.T) {
+	h := newHarness(t, notifyOptions(1))
+	p := h.startedRunning()
+	h.until("exec seen", func(s Snapshot) bool { return s.Slots[0].Worker.Running })
+	h.advance(8 * time.Second)
+	h.say(p.pid, ready.Message{Extend: 5 * time.Second}) // ready by 13 s instead of 10
+	h.say(p.pid, ready.Message{Extend: time.Second})     // earlier: ignored
+	h.advance(4 * time.Second)                           // 12 s
+	h.noKill()
+	h.advance(time.Second) // 13 s
+	if k := h.killed(); k != (kill{-p.pid, syscall.SIGTERM}) {
+		t.Fatalf("got %+v, want TERM at the extended deadline", k)
+	}
+}

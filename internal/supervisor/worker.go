@@ -43,6 +43,7 @@ type worker struct {
 	early    bool                // it said ready before its exec report arrived
 	readyAt  time.Time           // when the ready delay makes it ready; zero when not due
 	readyBy  time.Time           // when it must be ready (--ready-timeout); zero once it is
+	extended bool                // readyBy was moved by its EXTEND_TIMEOUT_USEC
 	notReady bool                // stopped for not being ready in time: its end is a failure
 	exit     *syscall.WaitStatus // exit seen before the exec report
 	stopping bool                // spark2 asked it to stop
@@ -194,13 +195,17 @@ func (s *Supervisor) saidReady(w *worker) {
 }
 
 // onNotify handles a NOTIFY_SOCKET datagram: READY=1 from a worker or any of
-// its descendants (a shell script's systemd-notify, say); WATCHDOG=1 and
-// WATCHDOG=trigger from a worker's own pid only (its WATCHDOG_PID). It
-// reports whether the state may have changed.
+// its descendants (a shell script's systemd-notify, say), and
+// EXTEND_TIMEOUT_USEC likewise; WATCHDOG=1 and WATCHDOG=trigger from a
+// worker's own pid only (its WATCHDOG_PID). It reports whether the state may
+// have changed.
 func (s *Supervisor) onNotify(m ready.Message) bool {
 	changed := false
 	if m.Watchdog || m.Trigger {
 		changed = s.onWatchdog(m.Pid, m.Trigger)
+	}
+	if m.Extend > 0 {
+		s.onExtend(m.Pid, m.Extend)
 	}
 	if !m.Ready {
 		return changed
@@ -216,6 +221,21 @@ func (s *Supervisor) onNotify(m ready.Message) bool {
 		return true
 	}
 	return changed
+}
+
+// onExtend handles EXTEND_TIMEOUT_USEC from a worker (or any of its
+// descendants) that is not ready yet: its --ready-timeout deadline moves to
+// at least d from now, as systemd moves a service's start timeout. It may
+// ask again before that runs out.
+func (s *Supervisor) onExtend(pid int, d time.Duration) {
+	w := s.workerOf(pid)
+	if w == nil || w.ready || w.readyBy.IsZero() {
+		return
+	}
+	if by := s.os.Now().Add(d); by.After(w.readyBy) {
+		w.readyBy, w.extended = by, true
+		w.log.Info("worker asks for more time to get ready (EXTEND_TIMEOUT_USEC)", "from", pid, "ready_by", by.Format(time.RFC3339Nano))
+	}
 }
 
 // workerOf finds the worker pid belongs to, walking up its parents.
@@ -236,6 +256,9 @@ func (s *Supervisor) onNotReadyInTime(w *worker) {
 		return
 	}
 	why := "not ready within " + s.opt.ReadyTimeout.String() + " (--ready-timeout)"
+	if w.extended {
+		why = "not ready by the time its EXTEND_TIMEOUT_USEC asked for"
+	}
 	if sl := s.slotOf(w); sl != nil && sl.next == w {
 		s.rolloutFailed(sl, "the replacement was "+why)
 		return
