@@ -166,3 +166,15 @@ func TestShortParentWatchdogIsAWarning(t *testing.T) {
 		t.Fatalf("no warning naming the period; stderr:\n%s", m.Stderr())
 	}
 }
+
+// A master whose workers end for good (--restart no) also tells its
+// supervisor it stops.
+func TestTellsStoppingWhenWorkersEndForGood(t *testing.T) {
+	addr, msgs := parentSocket(t)
+	m := run(t, plain, []string{"NOTIFY_SOCKET=" + addr}, append([]string{"--no-listen", "--restart", "no"}, helper("nap", "300ms")...)...)
+	heard(t, msgs, "STOPPING=1")
+	heard(t, msgs, "STATUS=stopped, 0 of 1 workers ready")
+	if code := m.wait(); code != 0 {
+		t.Fatalf("spark2 exited %d", code)
+	}
+}
