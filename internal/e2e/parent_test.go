@@ -71,8 +71,8 @@ func heard(t *testing.T, msgs <-chan string, want string) []string {
 func TestTellsItsOwnSupervisor(t *testing.T) {
 	bothModes(t, func(t *testing.T, md mode) {
 		addr, msgs := parentSocket(t)
-		var all []string // every datagram heard
-		heard := func(t *testing.T, msgs <-chan string, want string) []string {
+		var all []string                     // every datagram heard
+		hear := func(want string) []string { // heard, keeping every datagram in all
 			got := heard(t, msgs, want)
 			all = append(all, got...)
 			return got
@@ -80,7 +80,7 @@ func TestTellsItsOwnSupervisor(t *testing.T) {
 		m := run(t, md, []string{"NOTIFY_SOCKET=" + addr, "WATCHDOG_USEC=2000000"},
 			append([]string{"-n", "2", "--no-listen", "--ready", "300ms"}, helper("serve")...)...)
 		workers := m.readyWorkers(2)
-		got := heard(t, msgs, "READY=1")
+		got := hear("READY=1")
 		// The first says how spark2 is and feeds the watchdog at once.
 		if first := got[0]; !strings.Contains(first, "STATUS=") || !strings.Contains(first, "WATCHDOG=1") {
 			t.Fatalf("the first datagram is %q (of %q)", first, got)
@@ -98,17 +98,17 @@ func TestTellsItsOwnSupervisor(t *testing.T) {
 		}
 		// Keep-alives go on while the loop runs (their cadence, half the
 		// period, is sdnotify's TestTellsWhatChanged).
-		heard(t, msgs, "WATCHDOG=1")
-		heard(t, msgs, "WATCHDOG=1")
+		hear("WATCHDOG=1")
+		hear("WATCHDOG=1")
 		m.signal(syscall.SIGCONT)
-		heard(t, msgs, "RELOADING=1")
-		heard(t, msgs, "READY=1")
+		hear("RELOADING=1")
+		hear("READY=1")
 		m.signal(syscall.SIGTERM)
-		heard(t, msgs, "STOPPING=1")
+		hear("STOPPING=1")
 		if code := m.wait(); code != 0 {
 			t.Fatalf("spark2 exited %d", code)
 		}
-		after := heard(t, msgs, "STATUS=stopped, 0 of 2 workers ready")
+		after := hear("STATUS=stopped, 0 of 2 workers ready")
 		// README's table of what spark2 sends is what was heard.
 		keys := map[string]bool{}
 		for _, l := range strings.Split(strings.Join(all, ""), "\n") {

@@ -105,7 +105,9 @@ func Handled() []os.Signal {
 // early are the handled signals that would end or pause spark2 if they came
 // before it subscribed to them: Go's runtime exits on TERM, INT and HUP and
 // crashes on QUIT, ABRT and the fault signals; the kernel stops a process on
-// TSTP, TTIN and TTOU. Every other handled signal (USR1, USR2, WINCH, ALRM,
+// TSTP, TTIN and TTOU. CONT joins them: unsubscribed it would do nothing,
+// and the respawn it asks for (docker kill -s CONT) would be lost. Every
+// other handled signal (USR1, USR2, WINCH, ALRM,
 // VTALRM, IO, PWR, XCPU, XFSZ and the realtime ones) is dropped by Go's
 // runtime until it is subscribed to. TERM and INT come first.
 var early = []os.Signal{
