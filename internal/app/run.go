@@ -127,7 +127,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		Descendants: descendants,
 		Parent:      parent,
 		Now:         time.Now,
-		After:       time.After,
+		At:          func(t time.Time) <-chan time.Time { return time.After(time.Until(t)) },
 		Family:      family,
 		Kick:        reap.Kick,
 	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, KeepAlives: m.keepAlive, Reload: reload, Memory: memory}, log)

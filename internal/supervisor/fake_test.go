@@ -87,7 +87,7 @@ func newHarness(t *testing.T, opt Options, setup ...func(*harness)) *harness {
 		Descendants: func() []int { h.mu.Lock(); defer h.mu.Unlock(); return append([]int(nil), h.desc...) },
 		Parent:      func(pid int) int { h.mu.Lock(); defer h.mu.Unlock(); return h.parents[pid] },
 		Now:         func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now },
-		After:       h.after,
+		At:          h.at,
 		Family: func(leader ProcRef, _ []ProcRef, look Lookup) []ProcRef {
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -183,15 +183,17 @@ func (h *harness) published(s Snapshot) {
 	h.changed <- s
 }
 
-func (h *harness) after(d time.Duration) <-chan time.Time {
+// at is the fake OS.At: a timer due at or before now fires at once; a
+// later one when advance reaches it.
+func (h *harness) at(t time.Time) <-chan time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c := make(chan time.Time, 1)
-	if d <= 0 {
+	if !t.After(h.now) {
 		c <- h.now
 		return c
 	}
-	h.timers = append(h.timers, fakeTimer{at: h.now.Add(d), c: c})
+	h.timers = append(h.timers, fakeTimer{at: t, c: c})
 	return c
 }
 

@@ -60,7 +60,10 @@ type OS struct {
 	Descendants func() []int                            // descendants of the master not yet reaped
 	Parent      func(pid int) int                       // parent of pid; 0 if unknown
 	Now         func() time.Time                        // the clock
-	After       func(d time.Duration) <-chan time.Time  // a one-shot timer
+	// At is a one-shot timer that fires once the clock (Now) reaches t.
+	// It takes a time, not a duration, so that a fake clock that moves
+	// between the loop's Now and this call cannot push a deadline later.
+	At func(t time.Time) <-chan time.Time
 	// Family returns the live processes (not zombies) of the family of the
 	// worker whose leader is leader: its process group (unless the leader's
 	// pid now names another process), the descendants of leader while it
@@ -227,7 +230,7 @@ func (s *Supervisor) Run() Outcome {
 	}
 	s.pendingSignals()
 	s.armTimer()
-	sweep := s.os.After(s.opt.SweepEvery)
+	sweep := s.os.At(s.os.Now().Add(s.opt.SweepEvery))
 	for !s.done {
 		publish := true
 		s.turn++
@@ -253,7 +256,7 @@ func (s *Supervisor) Run() Outcome {
 			reply <- s.snapshot()
 		case <-sweep:
 			s.onSweep()
-			sweep = s.os.After(s.opt.SweepEvery)
+			sweep = s.os.At(s.os.Now().Add(s.opt.SweepEvery))
 		case <-s.spawnTurn():
 			s.spawnPending()
 		}
@@ -303,7 +306,7 @@ func (s *Supervisor) armTimer() {
 	}
 	s.timerAt, s.timerC = at, nil
 	if !at.IsZero() {
-		s.timerC = s.os.After(at.Sub(s.os.Now()))
+		s.timerC = s.os.At(at)
 	}
 }
 
