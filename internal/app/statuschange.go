@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -47,6 +48,7 @@ var masterUsage usageCache
 
 type usageCache struct {
 	mu sync.Mutex
+	r  procfs.Reader
 	u  status.Usage
 	at time.Time
 }
@@ -55,7 +57,7 @@ func (c *usageCache) get() status.Usage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.at.IsZero() || time.Since(c.at) >= rssFresh {
-		c.u, c.at = status.MasterUsage(), time.Now()
+		c.u, c.at = status.MasterUsage(&c.r), time.Now()
 	}
 	return c.u
 }

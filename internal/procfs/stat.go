@@ -10,6 +10,7 @@ package procfs
 import (
 	"bytes"
 	"fmt"
+	"sync"
 )
 
 // Stat is the part of /proc/<pid>/stat that spark2 uses.
@@ -28,9 +29,15 @@ var Root = "/proc"
 // when no such process exists (or it has been reaped), and a parse error naming
 // the pid when the file is not in the kernel's format.
 func ReadStat(pid int) (Stat, error) {
-	var r Reader
+	r := readers.Get().(*Reader)
+	defer readers.Put(r)
 	return r.Stat(pid)
 }
+
+// readers keeps Readers (4 KiB each) for ReadStat and Alive, which the
+// master calls for each worker every second (its liveness sweep): a new
+// Reader a call was most of an idle master's garbage.
+var readers = sync.Pool{New: func() any { return new(Reader) }}
 
 // ParseStat parses the contents of a /proc/<pid>/stat file. The command name,
 // field 2, may hold spaces and parentheses, so fields are counted from the

@@ -95,48 +95,65 @@ func (r *Reader) walk() ([]Stat, error) {
 		return nil, err
 	}
 	defer closeRaw(fd)
-	if r.dir == nil {
-		r.dir = make([]byte, 32<<10)
-	}
 	// Sized for the last walk's count and a margin, so that the slice does
 	// not grow (and leave its smaller copies as garbage) walk after walk.
 	procs := make([]Stat, 0, max(minWalkCap, r.lastN+r.lastN/8))
-	seen := 0
+	seen, stopped := 0, false
+	e := r.entries(fd, func(pid int) bool {
+		if seen%stopEvery == 0 && r.Stop != nil && r.Stop() {
+			stopped = true
+			return false
+		}
+		seen++
+		if st, err := r.Stat(pid); err == nil {
+			procs = append(procs, st)
+		}
+		return true
+	})
+	switch {
+	case e != 0:
+		return nil, &os.PathError{Op: "read", Path: Root, Err: e}
+	case stopped:
+		return nil, ErrStopped
+	}
+	r.lastN = len(procs)
+	return procs, nil
+}
+
+// entries calls each with the number that names each entry of the
+// directory open at fd (a pid of /proc, an fd of /proc/<pid>/fd), in the
+// order listed, skipping names that are not numbers, until each returns
+// false. It returns the errno of a failed listing, 0 if none.
+func (r *Reader) entries(fd int, each func(n int) bool) syscall.Errno {
+	if r.dir == nil {
+		r.dir = make([]byte, 8<<10)
+	}
 	for {
 		n, _, e := syscall.RawSyscall(syscall.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&r.dir[0])), uintptr(len(r.dir)))
 		if e == syscall.EINTR {
 			continue
 		}
-		if e != 0 {
-			return nil, &os.PathError{Op: "read", Path: Root, Err: e}
-		}
-		if n == 0 {
-			break
+		if e != 0 || n == 0 {
+			return e
 		}
 		for b := r.dir[:n]; len(b) >= 19; {
 			reclen := int(b[16]) | int(b[17])<<8
 			if reclen < 19 || reclen > len(b) {
 				break
 			}
-			if pid, ok := direntPid(b[19:reclen]); ok {
-				if seen%stopEvery == 0 && r.Stop != nil && r.Stop() {
-					return nil, ErrStopped
-				}
-				seen++
-				if st, err := r.Stat(pid); err == nil {
-					procs = append(procs, st)
-				}
+			if num, ok := direntPid(b[19:reclen]); ok && !each(num) {
+				return 0
 			}
 			b = b[reclen:]
 		}
 	}
-	r.lastN = len(procs)
-	return procs, nil
 }
 
-// minWalkCap is the capacity of a first walk's slice: a container's /proc
-// holds a few processes, a host's a few hundred.
-const minWalkCap = 256
+// minWalkCap is the least capacity of a walk's slice. A container's /proc
+// holds a few processes; a host's few hundred fill a first walk's slice by
+// growing it once, and later walks are sized from the last. Each walk's
+// slice is new (a Table is never changed), so this much is garbage a second.
+const minWalkCap = 32
 
 // NewTable indexes procs as Walk does.
 func NewTable(procs []Stat) *Table {

@@ -102,6 +102,16 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if err != nil || got.Pid != f.Pid || got.State != Running || len(got.Workers) != 2 {
 		t.Fatalf("Read = %+v, %v", got, err)
 	}
+	// A shorter file next: nothing of the first (its buffer is reused) is left.
+	f.Workers, f.State = f.Workers[:1], Stopping
+	if err := d.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	got, err = Parse(b, path)
+	if err != nil || got.State != Stopping || len(got.Workers) != 1 || !bytes.HasSuffix(b, []byte("}\n")) || bytes.Count(b, []byte("\n}\n")) != 1 {
+		t.Fatalf("second write: %+v, %v; file:\n%s", got, err, b)
+	}
 	if _, err := Read(filepath.Join(t.TempDir(), "none.json")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
 	}

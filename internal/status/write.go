@@ -1,8 +1,10 @@
 package status
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -21,6 +23,11 @@ type Dir struct {
 	fd   int
 	path string // the status file
 	name string // its base name
+	// buf and enc are kept from write to write: the master writes about
+	// once a second, and a new encoding each time was a good part of an
+	// idle master's garbage. A Dir is written from one goroutine at a time.
+	buf bytes.Buffer
+	enc *json.Encoder
 }
 
 // OpenDir prepares the directory of the status file at path for a master
@@ -66,11 +73,15 @@ func (d *Dir) Path() string { return d.path }
 
 // Write replaces the status file with f, atomically.
 func (d *Dir) Write(f *File) error {
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
+	if d.enc == nil {
+		d.enc = json.NewEncoder(&d.buf)
+		d.enc.SetIndent("", "  ")
+	}
+	d.buf.Reset()
+	if err := d.enc.Encode(f); err != nil { // Encode ends it with a newline
 		return err
 	}
-	return d.WriteBytes(append(b, '\n'))
+	return d.WriteBytes(d.buf.Bytes())
 }
 
 // WriteBytes replaces the status file with b, atomically.
@@ -80,9 +91,8 @@ func (d *Dir) WriteBytes(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("write the status file %s: %w", d.path, err)
 	}
-	f := os.NewFile(uintptr(fd), tmp)
-	_, werr := f.Write(b)
-	cerr := f.Close()
+	werr := writeAll(fd, b)
+	cerr := unix.Close(fd)
 	if werr == nil {
 		werr = cerr
 	}
@@ -92,6 +102,24 @@ func (d *Dir) WriteBytes(b []byte) error {
 	if werr != nil {
 		unix.Unlinkat(d.fd, tmp, 0)
 		return fmt.Errorf("write the status file %s: %w", d.path, werr)
+	}
+	return nil
+}
+
+// writeAll writes b to fd, going on after a short write.
+func writeAll(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return io.ErrShortWrite
+		}
+		b = b[n:]
 	}
 	return nil
 }
