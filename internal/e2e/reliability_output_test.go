@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/spark2/spark2/internal/procfs"
 	"github.com/spark2/spark2/internal/status"
 )
 
@@ -41,9 +42,10 @@ func TestReliabilitySlowStdoutReader(t *testing.T) {
 	within(t, 20*time.Second, "output waiting in spark2's stdout", func() bool { return fifoBytes(t, r) >= 16<<10 })
 
 	var peak uint64
+	var proc procfs.Reader
 	sample := func() {
-		if v := status.RSS(m.pid); v > peak {
-			peak = v
+		if st, err := proc.Status(m.pid); err == nil && st.RSS > peak {
+			peak = st.RSS
 		}
 	}
 	stalled := shortOrSoak(2*time.Second, 30*time.Second)
