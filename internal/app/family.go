@@ -15,13 +15,13 @@ import (
 // an older walk when walking is dear (see sweepAge); any other (a stop,
 // what a worker left) gets a walk made in its loop turn (see
 // supervisor.Lookup).
-func family(leader supervisor.ProcRef, known []supervisor.ProcRef, look supervisor.Lookup) []supervisor.ProcRef {
+func (v *procView) family(leader supervisor.ProcRef, known []supervisor.ProcRef, look supervisor.Lookup) []supervisor.ProcRef {
 	var tab *procfs.Table
 	var err error
 	if look.Periodic {
-		tab, err = procs.sweepTable(look.Turn)
+		tab, err = v.sweepTable(look.Turn)
 	} else {
-		tab, err = procs.turnTable(look.Turn)
+		tab, err = v.turnTable(look.Turn)
 	}
 	if err != nil {
 		return nil

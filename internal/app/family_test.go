@@ -10,12 +10,14 @@ import (
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
-func fresh() { procs.mu.Lock(); procs.tab, procs.rss = nil, nil; procs.mu.Unlock() }
+// fresh forgets v's last walk and memory readings.
+func (v *procView) fresh() { v.mu.Lock(); v.tab, v.rss = nil, nil; v.mu.Unlock() }
 
 // TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone: the group member and
 // the descendant that setsid'd away are found from the leader while it runs,
 // and, once it is reaped, from the group id and what was seen before.
 func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
+	procs := newProcView()
 	c := exec.Command("/bin/sh", "-c", "setsid sleep 101 & sleep 102 & wait")
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.Start(); err != nil {
@@ -35,8 +37,8 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 			t.Fatalf("family of %d: %+v, want two sleeps, one in the group and one out of it", leader.Pid, fam)
 		}
 		time.Sleep(10 * time.Millisecond)
-		fresh()
-		fam = family(leader, nil, supervisor.Lookup{})
+		procs.fresh()
+		fam = procs.family(leader, nil, supervisor.Lookup{})
 	}
 	defer func() {
 		for _, m := range fam {
@@ -45,13 +47,13 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 	}()
 	c.Process.Kill()
 	c.Wait() // the leader is reaped; its children are re-parented
-	fresh()
-	after := family(leader, fam, supervisor.Lookup{})
+	procs.fresh()
+	after := procs.family(leader, fam, supervisor.Lookup{})
 	if len(after) != 2 {
 		t.Fatalf("after the leader: %+v, want both sleeps still found (%+v)", after, fam)
 	}
-	fresh()
-	if lost := family(leader, nil, supervisor.Lookup{}); len(lost) != 1 || !lost[0].InGroup {
+	procs.fresh()
+	if lost := procs.family(leader, nil, supervisor.Lookup{}); len(lost) != 1 || !lost[0].InGroup {
 		t.Fatalf("without what was seen before: %+v, want only the group member", lost)
 	}
 }

@@ -14,7 +14,7 @@ const memoryEvery = time.Second
 // the supervisor to compare with --max-memory. A sample the loop has not
 // taken yet is replaced, never queued. Without a limit (max 0) it does
 // nothing. The returned function stops it.
-func watchMemory(sup *supervisor.Supervisor, max uint64, out chan []supervisor.MemoryUse) (stop func()) {
+func watchMemory(sup *supervisor.Supervisor, procs *procView, max uint64, out chan []supervisor.MemoryUse) (stop func()) {
 	if max == 0 {
 		return func() {}
 	}
@@ -28,7 +28,7 @@ func watchMemory(sup *supervisor.Supervisor, max uint64, out chan []supervisor.M
 				return
 			case <-tick.C:
 			}
-			uses := sampleMemory(sup.Snapshot())
+			uses := sampleMemory(sup.Snapshot(), procs)
 			select {
 			case out <- uses:
 			default:
@@ -45,7 +45,7 @@ func watchMemory(sup *supervisor.Supervisor, max uint64, out chan []supervisor.M
 
 // sampleMemory measures the serving worker of each slot of snap, reading
 // the memory afresh (the process tree from the walk the sweep shares).
-func sampleMemory(snap supervisor.Snapshot) []supervisor.MemoryUse {
+func sampleMemory(snap supervisor.Snapshot, procs *procView) []supervisor.MemoryUse {
 	var pids []int
 	for _, sl := range snap.Slots {
 		if pid := sl.Worker.Pid; pid != 0 && sl.Worker.Ready {

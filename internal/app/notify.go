@@ -21,7 +21,7 @@ const notifyReportEvery = 10 * time.Second
 // notifyReportEvery. A sender that the sweep's last walk of /proc shows
 // below a child is heard without reading /proc again (the keep-alives of
 // --watchdog come many times a second); any other is looked up afresh.
-func notifyFilter(log hclog.Logger) ready.Filter {
+func notifyFilter(procs *procView, log hclog.Logger) ready.Filter {
 	master := os.Getpid()
 	return ready.Filter{
 		Allow: func(pid int) bool {

@@ -51,10 +51,13 @@ const reapQuiet = time.Second
 // orphan.
 const stormOrphans = 64
 
-// procs is the master's one view of /proc.
-var procs = &procView{
-	reaping: func() bool { return reap.OrphanReapedWithin(reapQuiet) },
-	orphans: reap.OrphansReaped,
+// newProcView returns the master's one view of /proc, which the sweep, the
+// stops, --max-memory, the status file and the NOTIFY_SOCKET filter share.
+func newProcView() *procView {
+	return &procView{
+		reaping: func() bool { return reap.OrphanReapedWithin(reapQuiet) },
+		orphans: reap.OrphansReaped,
+	}
 }
 
 // procView holds the last walk of /proc and the last memory reading of

@@ -18,6 +18,7 @@ import (
 // its whole tree; a reading younger than maxAge is reused, an older one is
 // read again.
 func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
+	procs := newProcView()
 	c := exec.Command("/bin/sh", "-c", "sleep 100 & wait")
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.Start(); err != nil {
@@ -27,7 +28,7 @@ func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
 	pid := c.Process.Pid
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		fresh()
+		procs.fresh()
 		tab, err := procs.table(0, false)
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +62,6 @@ func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
 }
 
 func TestAliveFromTheSharedWalk(t *testing.T) {
-	fresh()
 	me, err := procfs.ReadStat(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,6 @@ func TestAliveFromTheSharedWalk(t *testing.T) {
 	if err := c.Run(); err != nil {
 		t.Fatal(err)
 	}
-	fresh()
 	if alive(c.Process.Pid, 0) {
 		t.Fatalf("a reaped child (%d) is alive", c.Process.Pid)
 	}
@@ -86,13 +85,13 @@ func TestAliveFromTheSharedWalk(t *testing.T) {
 // last walk shows is heard without reading /proc again; with no fresh walk,
 // /proc is read; a process outside is not heard.
 func TestNotifyFilterHearsAChildFromTheLastWalk(t *testing.T) {
+	procs := newProcView()
 	c := exec.Command("sleep", "100")
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { c.Process.Kill(); c.Wait() }()
-	allow := notifyFilter(hclog.NewNullLogger()).Allow
-	fresh()
+	allow := notifyFilter(procs, hclog.NewNullLogger()).Allow
 	if !allow(c.Process.Pid) {
 		t.Fatal("a child is not heard with no walk to go by")
 	}
@@ -141,6 +140,7 @@ func ghostOfMyGroup(t *testing.T) (me, ghost procfs.Stat, leader supervisor.Proc
 // again, and the sweep's too once the walk is older than walkShare times a
 // cheap walk.
 func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
+	procs := newProcView()
 	// A walk a second old, taken when walking took 100 ms, that shows a
 	// member of this process's group which does not exist.
 	me, ghost, leader, hasGhost := ghostOfMyGroup(t)
@@ -151,20 +151,19 @@ func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
 		procs.mu.Unlock()
 	}
 	set()
-	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); !hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Periodic: true}); !hasGhost(fam) {
 		t.Fatalf("the sweep's lookup walked again (%+v): want the last walk reused", fam)
 	}
-	if fam := family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
 		t.Fatal("a lookup that is not the sweep's reused an old walk")
 	}
 	set()
 	procs.mu.Lock()
 	procs.took = 0
 	procs.mu.Unlock()
-	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
 		t.Fatal("the sweep reused a walk older than walkShare times a cheap walk")
 	}
-	fresh()
 }
 
 // TestAStopsLookupReusesOnlyAWalkOfItsTurn: a lookup that is not the
@@ -173,26 +172,26 @@ func TestOnlyTheSweepsLookupReusesAnOldWalk(t *testing.T) {
 // young: a process forked since would be missed (a worker replaced 9 ms
 // after it started kept the escapee it had forked).
 func TestAStopsLookupReusesOnlyAWalkOfItsTurn(t *testing.T) {
+	procs := newProcView()
 	me, ghost, leader, hasGhost := ghostOfMyGroup(t)
-	defer fresh()
 	set := func(turn uint64) {
 		procs.mu.Lock()
 		procs.tab, procs.at, procs.turn, procs.took = procfs.NewTable([]procfs.Stat{me, ghost}), time.Now(), turn, 100*time.Millisecond
 		procs.mu.Unlock()
 	}
 	set(7)
-	if fam := family(leader, nil, supervisor.Lookup{Turn: 7}); !hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Turn: 7}); !hasGhost(fam) {
 		t.Fatal("a lookup walked again in the turn that made the last walk")
 	}
-	if fam := family(leader, nil, supervisor.Lookup{Turn: 8}); hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Turn: 8}); hasGhost(fam) {
 		t.Fatal("a lookup reused a walk made a turn before (just now)")
 	}
 	set(0)
-	if fam := family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
 		t.Fatal("a lookup of no turn reused a walk")
 	}
 	set(7)
-	if fam := family(leader, nil, supervisor.Lookup{Periodic: true, Turn: 8}); !hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Periodic: true, Turn: 8}); !hasGhost(fam) {
 		t.Fatal("the sweep walked again instead of reusing a young walk")
 	}
 }
@@ -201,37 +200,29 @@ func TestAStopsLookupReusesOnlyAWalkOfItsTurn(t *testing.T) {
 // orphans, the sweep's lookup reuses a walk up to maxSweepAge old, however
 // cheap walking was; any other lookup still walks.
 func TestTheSweepPutsOffWalksWhileOrphansAreReaped(t *testing.T) {
+	procs := newProcView()
 	me, ghost, leader, hasGhost := ghostOfMyGroup(t)
 	reaping := true
-	procs.mu.Lock()
-	was := procs.reaping
 	procs.reaping = func() bool { return reaping }
-	procs.mu.Unlock()
-	defer func() {
-		procs.mu.Lock()
-		procs.reaping = was
-		procs.mu.Unlock()
-		fresh()
-	}()
 	set := func(age time.Duration) {
 		procs.mu.Lock()
 		procs.tab, procs.at, procs.took = procfs.NewTable([]procfs.Stat{me, ghost}), time.Now().Add(-age), 0
 		procs.mu.Unlock()
 	}
 	set(5 * time.Second) // cheap walks: walkShare alone would walk again
-	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); !hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Periodic: true}); !hasGhost(fam) {
 		t.Fatal("the sweep walked again while orphans were being reaped")
 	}
-	if fam := family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{}); hasGhost(fam) {
 		t.Fatal("a lookup that is not the sweep's reused an old walk while orphans were being reaped")
 	}
 	set(maxSweepAge + time.Second)
-	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
 		t.Fatal("the sweep reused a walk older than maxSweepAge")
 	}
 	reaping = false
 	set(5 * time.Second)
-	if fam := family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
+	if fam := procs.family(leader, nil, supervisor.Lookup{Periodic: true}); hasGhost(fam) {
 		t.Fatal("the sweep put off a cheap walk with no orphan being reaped")
 	}
 }
@@ -241,18 +232,9 @@ func TestTheSweepPutsOffWalksWhileOrphansAreReaped(t *testing.T) {
 // last walk is returned; one that may not, or a first walk, reads /proc
 // through.
 func TestAWalkThatMayYieldStopsInAStormOfOrphans(t *testing.T) {
+	procs := newProcView()
 	var reaped uint64
-	procs.mu.Lock()
-	was := procs.orphans
 	procs.orphans = func() uint64 { reaped += stormOrphans; return reaped } // a storm: stormOrphans more at every look
-	procs.mu.Unlock()
-	defer func() {
-		procs.mu.Lock()
-		procs.orphans = was
-		procs.mu.Unlock()
-		fresh()
-	}()
-	fresh()
 	first, err := procs.table(0, true)
 	if err != nil || first == nil {
 		t.Fatalf("a first walk that may yield: %v, %v; want a walk", first, err)

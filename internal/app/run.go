@@ -86,7 +86,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 	defer stopWatch()
 	var sw *statusWriter
 	if m.statusDir != nil {
-		sw = newStatusWriter(m.statusDir, masterIdentity(c, m.workers.spec.Command, m.listenAddr()), log)
+		sw = newStatusWriter(m.statusDir, masterIdentity(c, m.workers.spec.Command, m.listenAddr()), m.procs, log)
 	}
 	var tell *parentTeller
 	if m.parent != nil {
@@ -128,10 +128,10 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		Parent:      parent,
 		Now:         time.Now,
 		At:          func(t time.Time) <-chan time.Time { return time.After(time.Until(t)) },
-		Family:      family,
+		Family:      m.procs.family,
 		Kick:        reap.Kick,
 	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, KeepAlives: m.keepAlive, Reload: reload, Memory: memory}, log)
-	stopMemory := watchMemory(sup, c.MaxMemory, memory)
+	stopMemory := watchMemory(sup, m.procs, c.MaxMemory, memory)
 	log.Info("spark2 starting", "version", config.Version, "workers", c.Workers, "command", m.workers.spec.Command,
 		"listen", m.listenAddr(), "balance", c.Balance, "env", c.Env, "user", m.identity(),
 		"watchdog", m.workers.watchdog, "max_lifetime", c.MaxLifetime, "max_memory_bytes", c.MaxMemory)

@@ -39,6 +39,7 @@ type master struct {
 	statusDir *status.Dir      // nil when the status file cannot be written
 	pidDone   func()           // removes the pid file
 	parent    *sdnotify.Parent // spark2's own supervisor's NOTIFY_SOCKET; nil without
+	procs     *procView        // the master's one view of /proc
 }
 
 // setup does, in order, everything that may need root: find what to run,
@@ -46,7 +47,7 @@ type master struct {
 // socket; then it drops privileges. On failure it has released what it
 // opened and printed one line, and returns nil and the exit code.
 func setup(c config.Config, stdout io.Writer, errs *logs.Sink, log hclog.Logger) (*master, int) {
-	m := &master{workers: &workers{errs: errs, log: log}}
+	m := &master{workers: &workers{errs: errs, log: log}, procs: newProcView()}
 	if code, err := m.prepare(c, stdout, log); err != nil {
 		if m.statusDir != nil {
 			m.statusDir.Close() // once running, the status writer owns and closes it
@@ -91,7 +92,7 @@ func (m *master) prepare(c config.Config, stdout io.Writer, log hclog.Logger) (i
 		log.Warn("no NOTIFY_SOCKET for workers; only --ready fd or DURATION can tell when they are ready", "error", err)
 	} else {
 		m.notify, m.keepAlive = make(chan ready.Message, 64), new(supervisor.KeepAlives)
-		go m.sock.Serve(m.notify, notifyFilter(log), func(pid int) { m.keepAlive.Note(pid, time.Now()) })
+		go m.sock.Serve(m.notify, notifyFilter(m.procs, log), func(pid int) { m.keepAlive.Note(pid, time.Now()) })
 		env = append(env, contract.NotifySocket+"="+m.sock.Addr)
 	}
 	env = append(env, m.watchdogEnv(c, log)...)

@@ -59,6 +59,8 @@ func masterUID(c config.Config) (int, error) {
 type statusWriter struct {
 	dir   *status.Dir
 	base  status.File
+	procs *procView  // for the workers' memory
+	usage usageCache // the master's own
 	snaps mailbox
 	done  chan struct{} // closed when run returns
 	log   hclog.Logger
@@ -67,8 +69,8 @@ type statusWriter struct {
 	last *status.File
 }
 
-func newStatusWriter(dir *status.Dir, base status.File, log hclog.Logger) *statusWriter {
-	w := &statusWriter{dir: dir, base: base, snaps: newMailbox(), done: make(chan struct{}), log: log}
+func newStatusWriter(dir *status.Dir, base status.File, procs *procView, log hclog.Logger) *statusWriter {
+	w := &statusWriter{dir: dir, base: base, procs: procs, snaps: newMailbox(), done: make(chan struct{}), log: log}
 	go w.run()
 	return w
 }
@@ -91,7 +93,7 @@ func (w *statusWriter) run() {
 		if written != nil && sameState(f, written) && f.Heartbeat.Sub(written.Heartbeat) < heartbeatEvery {
 			continue // nothing changed, and the heartbeat on disk is fresh
 		}
-		addUsage(f)
+		w.addUsage(f)
 		err := w.dir.Write(f)
 		switch {
 		case err != nil && !failing:
@@ -117,7 +119,7 @@ func (w *statusWriter) close(code int) {
 		f = &b
 	}
 	f.State, f.ExitCode, f.Heartbeat = status.Stopped, &code, time.Now()
-	addUsage(f)
+	w.addUsage(f)
 	if err := w.dir.Write(f); err != nil {
 		w.log.Warn("cannot mark the status file stopped", "error", err)
 	}
@@ -125,7 +127,7 @@ func (w *statusWriter) close(code int) {
 }
 
 // file turns a snapshot into the status file's content, without the
-// resource use that addUsage reads from /proc.
+// resource use that w.addUsage reads from /proc.
 func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
 	f := w.base
 	f.Heartbeat, f.State, f.WorkersWanted = s.At, statusState(s.State), len(s.Slots)

@@ -21,7 +21,7 @@ func TestStatusWriterCloseWritesTheLastSnapshotStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newStatusWriter(dir, status.File{Format: status.Format, Pid: os.Getpid()}, hclog.NewNullLogger())
+	w := newStatusWriter(dir, status.File{Format: status.Format, Pid: os.Getpid()}, newProcView(), hclog.NewNullLogger())
 	for pid := 100; pid <= 103; pid++ {
 		w.publish(supervisor.Snapshot{At: time.Now(), Slots: []supervisor.SlotState{{ID: 0, Worker: supervisor.WorkerState{Pid: pid}}}})
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/spark2/spark2/internal/procfs"
@@ -30,32 +29,27 @@ func sameState(a, b *status.File) bool {
 // addUsage fills in f's resource figures: the master's, and the resident
 // memory of each worker's process tree (what --max-memory limits), read at
 // most rssFresh ago.
-func addUsage(f *status.File) {
-	f.Master = masterUsage.get()
+func (w *statusWriter) addUsage(f *status.File) {
+	f.Master = w.usage.get()
 	pids := make([]int, len(f.Workers))
-	for i, w := range f.Workers {
-		pids[i] = w.Pid
+	for i, wk := range f.Workers {
+		pids[i] = wk.Pid
 	}
-	for i, rss := range procs.treeRSS(pids, rssFresh) {
+	for i, rss := range w.procs.treeRSS(pids, rssFresh) {
 		f.Workers[i].RSS = rss
 	}
 }
 
-// masterUsage is the master's own resource use, read at most once per
-// rssFresh: reading it lists the master's fds and stops the world for
-// runtime.ReadMemStats, and the status file may be written twice a second.
-var masterUsage usageCache
-
+// usageCache is the master's own resource use, read at most once per
+// rssFresh: the status file may be written twice a second. Its zero value
+// is ready; it is the status writer's alone.
 type usageCache struct {
-	mu sync.Mutex
 	r  procfs.Reader
 	u  status.Usage
 	at time.Time
 }
 
 func (c *usageCache) get() status.Usage {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.at.IsZero() || time.Since(c.at) >= rssFresh {
 		c.u, c.at = status.MasterUsage(&c.r), time.Now()
 	}

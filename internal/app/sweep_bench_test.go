@@ -33,21 +33,23 @@ func benchWorkers(b *testing.B, n int) []supervisor.ProcRef {
 // BenchmarkSweep is the /proc work of one liveness sweep with 16 workers:
 // each worker's liveness, then its family (one walk of /proc for all).
 func BenchmarkSweep(b *testing.B) {
+	procs := newProcView()
 	ws := benchWorkers(b, 16)
 	b.ResetTimer()
 	for range b.N {
-		fresh()
+		procs.fresh()
 		for _, w := range ws {
 			if !procfs.Alive(w.Pid, w.StartTime) {
 				b.Fatalf("worker %d is gone", w.Pid)
 			}
-			family(w, nil, supervisor.Lookup{Periodic: true})
+			procs.family(w, nil, supervisor.Lookup{Periodic: true})
 		}
 	}
 }
 
 // BenchmarkMemorySample is one --max-memory sample of 16 ready workers.
 func BenchmarkMemorySample(b *testing.B) {
+	procs := newProcView()
 	ws := benchWorkers(b, 16)
 	var snap supervisor.Snapshot
 	for i, w := range ws {
@@ -55,8 +57,8 @@ func BenchmarkMemorySample(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		fresh()
-		if uses := sampleMemory(snap); len(uses) != len(ws) || uses[0].RSS == 0 {
+		procs.fresh()
+		if uses := sampleMemory(snap, procs); len(uses) != len(ws) || uses[0].RSS == 0 {
 			b.Fatalf("sample %+v: want %d workers with their RSS", uses, len(ws))
 		}
 	}
@@ -66,6 +68,7 @@ func BenchmarkMemorySample(b *testing.B) {
 // process group has 10 000 members, all re-parented to the master (the
 // orphans benchmark), from a walk already made: the lookup's own cost.
 func BenchmarkFamilyOfAnOrphanStorm(b *testing.B) {
+	procs := newProcView()
 	const master, leader, n = 1, 100, 10000
 	all := []procfs.Stat{{Pid: master, State: 'S', StartTime: 1}, {Pid: leader, PPid: master, PGrp: leader, State: 'S', StartTime: 2}}
 	for i := 0; i < n; i++ {
@@ -79,7 +82,7 @@ func BenchmarkFamilyOfAnOrphanStorm(b *testing.B) {
 		procs.mu.Lock()
 		procs.tab, procs.at, procs.turn = tab, time.Now(), 1
 		procs.mu.Unlock()
-		known = family(ref, known, supervisor.Lookup{Turn: 1})
+		known = procs.family(ref, known, supervisor.Lookup{Turn: 1})
 		if len(known) != n {
 			b.Fatalf("family has %d members, want %d", len(known), n)
 		}
