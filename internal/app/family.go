@@ -70,18 +70,13 @@ func alive(pid int, startTime uint64) bool {
 	return procfs.Alive(pid, startTime)
 }
 
-// pidfdOf opens a pidfd on the worker just started (pid, which started at
-// startTime): its Ended tells the worker's own exit from that of an earlier
-// process with the same pid. The start time, read again once the pidfd is
-// open, makes sure the pidfd names the worker. Without pidfds (before Linux
-// 5.3) both are nil and exits are matched by pid.
-func pidfdOf(pid int, startTime uint64) (ended func() bool, release func()) {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		return nil, nil
-	}
-	if st, err := procfs.ReadStat(pid); err != nil || st.StartTime != startTime {
-		unix.Close(fd) // gone already (or the pid reused): the pid's exit is the worker's
+// pidfdEnded makes the supervisor's Proc.Ended and Proc.Release of a
+// worker from the pidfd that the clone which started it made (fd; -1: none,
+// before Linux 5.2): the pidfd names that process only, so it tells the
+// worker's own exit from that of a later process given the same pid.
+// Without one both are nil and exits are matched by pid.
+func pidfdEnded(fd int) (ended func() bool, release func()) {
+	if fd < 0 {
 		return nil, nil
 	}
 	ended = func() bool {

@@ -58,27 +58,32 @@ func TestFamilyFindsGroupAndEscapeesAfterTheLeaderIsGone(t *testing.T) {
 	}
 }
 
-// TestPidfdTellsTheWorkersOwnExit: Ended is false while the process runs and
-// true once it has ended, reaped or not; a start time that does not match
-// gives no pidfd.
+// TestPidfdTellsTheWorkersOwnExit: Ended is false while the process runs
+// and true once it has ended, reaped or not; no pidfd (-1) gives neither.
 func TestPidfdTellsTheWorkersOwnExit(t *testing.T) {
+	if e, r := pidfdEnded(-1); e != nil || r != nil {
+		t.Fatal("Ended and Release without a pidfd")
+	}
+	fd := -1
 	c := exec.Command("sleep", "100")
+	c.SysProcAttr = &syscall.SysProcAttr{PidFD: &fd}
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := procfs.ReadStat(c.Process.Pid)
-	if e, r := pidfdOf(c.Process.Pid, st.StartTime+1); e != nil || r != nil {
-		t.Fatal("a pidfd for a process with another start time")
+	if fd < 0 {
+		t.Fatal("clone gave no pidfd")
 	}
-	ended, release := pidfdOf(c.Process.Pid, st.StartTime)
-	if ended == nil {
-		t.Fatal("no pidfd for a running child: pidfd_open failed")
-	}
+	ended, release := pidfdEnded(fd)
 	defer release()
 	if ended() {
 		t.Fatal("Ended while the process runs")
 	}
 	c.Process.Kill()
+	for deadline := time.Now().Add(10 * time.Second); !ended(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not Ended 10 s after SIGKILL, before the reap")
+		}
+	}
 	c.Wait()
 	if !ended() {
 		t.Fatal("not Ended after the process was reaped")

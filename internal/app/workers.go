@@ -66,7 +66,7 @@ func (w *workers) start(slot int, report supervisor.Reports) (supervisor.Proc, e
 	w.wg.Add(2)
 	go w.forward(p.Stdout, w.out, p.Pid)
 	go w.forward(p.Stderr, w.errs, p.Pid)
-	ended, release := pidfdOf(p.Pid, p.StartTime)
+	ended, release := pidfdEnded(p.PidFD)
 	return supervisor.Proc{Pid: p.Pid, StartTime: p.StartTime, Ended: ended, Release: release}, nil
 }
 

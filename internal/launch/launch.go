@@ -51,6 +51,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -106,9 +107,14 @@ type Reports struct {
 // Process is a started worker.
 type Process struct {
 	Pid       int
-	StartTime uint64   // from /proc/<pid>/stat; 0 if the process was already gone
-	Stdout    *os.File // read end of the worker's stdout pipe; the caller drains and closes it
-	Stderr    *os.File // read end of the worker's stderr pipe; the caller drains and closes it
+	StartTime uint64 // from /proc/<pid>/stat; 0 if the process was already gone
+	// PidFD is a pidfd on the worker, made by the clone that started it
+	// (CLONE_PIDFD), so it names that process and no later one with its
+	// pid; -1 where the kernel has none (before Linux 5.2). The caller
+	// closes it.
+	PidFD  int
+	Stdout *os.File // read end of the worker's stdout pipe; the caller drains and closes it
+	Stderr *os.File // read end of the worker's stderr pipe; the caller drains and closes it
 	// ViaStub says the worker was started through the exec stub, not Child.
 	ViaStub bool
 }
@@ -167,7 +173,7 @@ func Start(spec Spec) (*Process, error) {
 	}
 	files = append(files, execW)
 	env = markOwnPID(env)
-	proc, viaStub, err := startProcess(spec, env, files)
+	pid, pidfd, viaStub, err := startProcess(spec, env, files)
 	for _, w := range []*os.File{outW, errW, execW, readyW} {
 		if w != nil {
 			w.Close()
@@ -181,10 +187,7 @@ func Start(spec Spec) (*Process, error) {
 		}
 		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), withFileLimit(err))
 	}
-	p := &Process{Pid: proc.Pid, Stdout: outR, Stderr: errR, ViaStub: viaStub}
-	// The reaper waits for the process; Release drops Go's handle (a pidfd on
-	// recent kernels) without waiting.
-	proc.Release()
+	p := &Process{Pid: pid, PidFD: pidfd, Stdout: outR, Stderr: errR, ViaStub: viaStub}
 	if st, err := procfs.ReadStat(p.Pid); err == nil {
 		p.StartTime = st.StartTime
 	}
@@ -265,16 +268,16 @@ func readExecResult(r *os.File, name string) error {
 // there is no stub or COMMAND is not found (Child then says why). When the
 // stub fails to start and Child does not, the kernel will not exec the stub
 // (no /proc, a noexec memfd policy, a security module): Child it is from then
-// on. files ends with the exec report fd.
-func startProcess(spec Spec, env []string, files []*os.File) (*os.Process, bool, error) {
-	attr := &os.ProcAttr{Dir: spec.Dir, Env: env, Files: files, Sys: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}}
+// on. files ends with the exec report fd. It returns the worker's pid and
+// its pidfd (-1: none), and whether the stub was used.
+func startProcess(spec Spec, env []string, files []*os.File) (pid, pidfd int, viaStub bool, err error) {
 	report := len(files) - 1
 	var stubErr error
 	if exe := stubPath(); exe != "" {
 		if path := findCommand(spec.Command[0], env, spec.Dir); path != "" {
-			proc, err := os.StartProcess(exe, stubArgv(report, spec.NoNewPrivs, path, spec.Command), attr)
+			pid, pidfd, err := forkExec(exe, stubArgv(report, spec.NoNewPrivs, path, spec.Command), spec.Dir, env, files)
 			if err == nil {
-				return proc, true, nil
+				return pid, pidfd, true, nil
 			}
 			stubErr = err
 		}
@@ -284,9 +287,36 @@ func startProcess(spec Spec, env []string, files []*os.File) (*os.Process, bool,
 		argv = append(argv, optNoNewPrivs)
 	}
 	argv = append(append(argv, "--"), spec.Command...)
-	proc, err := os.StartProcess(spec.Self, argv, attr)
+	pid, pidfd, err = forkExec(spec.Self, argv, spec.Dir, env, files)
 	if err == nil && stubErr != nil {
 		disableStub()
 	}
-	return proc, false, err
+	return pid, pidfd, false, err
+}
+
+// forkExec starts path with argv, in a new process group that gets SIGKILL
+// if the master dies, with files as fds 0 and up; it asks clone for a
+// pidfd on the child (CLONE_PIDFD). It calls syscall.ForkExec rather than
+// os.StartProcess: that probes the kernel's pidfd calls first, forking a
+// child only to see that clone gives one, and opens a pidfd spark2 would
+// not use (it waits through the reaper). A kernel that refuses the flag
+// (EINVAL) gets the start again without it, and no pidfd.
+func forkExec(path string, argv []string, dir string, env []string, files []*os.File) (pid, pidfd int, err error) {
+	fds := make([]uintptr, len(files))
+	for i, f := range files {
+		fds[i] = f.Fd()
+	}
+	pidfd = -1
+	sys := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, PidFD: &pidfd}
+	attr := &syscall.ProcAttr{Dir: dir, Env: env, Files: fds, Sys: sys}
+	pid, err = syscall.ForkExec(path, argv, attr)
+	if err == syscall.EINVAL {
+		sys.PidFD, pidfd = nil, -1
+		pid, err = syscall.ForkExec(path, argv, attr)
+	}
+	runtime.KeepAlive(files) // their fds must stay open until the child has them
+	if err != nil {
+		return 0, -1, &os.PathError{Op: "fork/exec", Path: path, Err: err}
+	}
+	return pid, pidfd, nil
 }

@@ -27,6 +27,9 @@ func startAndWait(t testing.TB, spec Spec) (*Process, string, error, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p.PidFD >= 0 {
+		unix.Close(p.PidFD)
+	}
 	out, _ := io.ReadAll(p.Stdout)
 	p.Stdout.Close()
 	p.Stderr.Close()
@@ -40,6 +43,38 @@ func startAndWait(t testing.TB, spec Spec) (*Process, string, error, int) {
 		t.Fatal(err)
 	}
 	return p, string(out), execErr, ws.ExitStatus()
+}
+
+// TestStartGivesTheWorkersPidfd: Process.PidFD is a pidfd on the worker
+// itself (its fdinfo names the worker's pid), that signals it and that
+// shows its end.
+func TestStartGivesTheWorkersPidfd(t *testing.T) {
+	self, _ := os.Executable()
+	p, err := Start(Spec{Self: self, Env: []string{"PATH=/usr/bin:/bin"}, Command: []string{"sleep", "100"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stdout.Close()
+	defer p.Stderr.Close()
+	if p.PidFD < 0 {
+		t.Fatal("no pidfd from clone")
+	}
+	defer unix.Close(p.PidFD)
+	info, _ := os.ReadFile("/proc/self/fdinfo/" + strconv.Itoa(p.PidFD))
+	if !strings.Contains(string(info), "\nPid:\t"+strconv.Itoa(p.Pid)+"\n") {
+		t.Fatalf("fdinfo of the pidfd:\n%s\nwant Pid: %d", info, p.Pid)
+	}
+	if err := unix.PidfdSendSignal(p.PidFD, unix.SIGKILL, nil, 0); err != nil {
+		t.Fatalf("pidfd_send_signal: %v", err)
+	}
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(p.Pid, &ws, 0, nil); err != nil || ws.Signal() != unix.SIGKILL {
+		t.Fatalf("wait4: %v, %v; want killed by SIGKILL", err, ws)
+	}
+	fds := []unix.PollFd{{Fd: int32(p.PidFD), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, 0); n != 1 || err != nil {
+		t.Fatalf("poll of the pidfd after the end: %d, %v; want readable", n, err)
+	}
 }
 
 func TestStartGoesThroughTheStub(t *testing.T) {
