@@ -12,6 +12,10 @@
 // goroutine), so only the master's death sends it. Exec keeps it, and the
 // master has dropped to -u before any fork, so no change of ids clears it.
 //
+// The clone that makes a worker also makes a pidfd on it (CLONE_PIDFD;
+// Process.PidFD), which names that process however soon it ends and its pid
+// is given to another: the master tells a worker's own exit by it.
+//
 // Go cannot run code between fork and exec, and the pid is only known after
 // the fork, so something must run in the child first. On amd64 and arm64
 // that is the exec stub: a static ELF program of about 600 bytes
