@@ -150,9 +150,9 @@ func (r *Reader) entries(fd int, each func(n int) bool) syscall.Errno {
 }
 
 // minWalkCap is the least capacity of a walk's slice. A container's /proc
-// holds a few processes; a host's few hundred fill a first walk's slice by
-// growing it once, and later walks are sized from the last. Each walk's
-// slice is new (a Table is never changed), so this much is garbage a second.
+// holds a few processes; on a host of a few hundred, the first walk grows
+// its slice and later walks are sized from the last. Each walk's slice is
+// new (a Table is never changed), so this much is garbage a second.
 const minWalkCap = 32
 
 // NewTable indexes procs as Walk does.
