@@ -40,7 +40,7 @@ var named = regexp.MustCompile("`([A-Z][A-Z0-9_]*)(?:=([^`]*))?`")
 
 // messages are what a worker sends on NOTIFY_SOCKET: they look like
 // variables in README but are not.
-var messages = []string{"READY=1", "WATCHDOG=1", "EXTEND_TIMEOUT_USEC=<µs>"}
+var messages = []string{"READY=1", "WATCHDOG=1", "EXTEND_TIMEOUT_USEC=<µs>", "WATCHDOG_USEC=<µs>"}
 
 // TestReadmeContractIsThisFile (issue 13 item 3): the variables README's
 // worker contract lists are exactly this file's, and the values it

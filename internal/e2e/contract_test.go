@@ -169,8 +169,11 @@ func checkContractEnv(t *testing.T, env map[string]string, c contractCase, vars 
 		}
 	}
 	for k, want := range values {
-		if want == "<its own pid>" {
+		switch {
+		case want == "<its own pid>":
 			want = pid
+		case strings.HasPrefix(want, "<"): // a message's placeholder (WATCHDOG_USEC=<µs>), no promise
+			continue
 		}
 		if got, ok := env[k]; ok && got != want {
 			t.Errorf("worker %s: %s=%s, README says %s", pid, k, got, want)

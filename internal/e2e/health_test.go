@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,8 @@ import (
 //   - DIR/silent-<pid>: it stops its keep-alives and its serving (it drains
 //     its connections, as a stuck worker's would stop being used, so the
 //     load measures the others) but stays alive: "silent pid=P";
+//   - DIR/period-<pid>: it sends WATCHDOG_USEC=<the file's content> once,
+//     with its next keep-alive: "period pid=P usec=N";
 //   - DIR/grow: each request keeps 1MiB more memory;
 //   - on TERM it prints "term pid=P replacement_ready=B", B saying whether
 //     a newer worker of its slot had written its ready file, then drains;
@@ -104,7 +107,13 @@ func watchdogPings(dir string, pid int, silent chan struct{}, drain func()) {
 		return
 	}
 	fmt.Printf("watchdog pid=%d every=%s\n", pid, every)
+	periodSent := false
 	for range time.Tick(every / 2) {
+		if b, err := os.ReadFile(filepath.Join(dir, "period-"+strconv.Itoa(pid))); err == nil && !periodSent {
+			daemon.SdNotify(false, "WATCHDOG_USEC="+string(b))
+			fmt.Printf("period pid=%d usec=%s\n", pid, b)
+			periodSent = true
+		}
 		if _, err := os.Stat(filepath.Join(dir, "silent-"+strconv.Itoa(pid))); err == nil {
 			fmt.Printf("silent pid=%d\n", pid)
 			close(silent)
@@ -190,6 +199,28 @@ func TestWatchdogSilentWorkerReplaced(t *testing.T) {
 	}
 	if code, out := control(t, []string{"SPARK2_STATUS_FILE=" + path}, "--status"); code != 0 || !strings.Contains(out, "hung 1") || !strings.Contains(out, "hung") {
 		t.Errorf("--status (%d) does not show the hang:\n%s", code, out)
+	}
+}
+
+// TestWorkerTurnsItsWatchdogOff: a go-systemd worker that sends
+// WATCHDOG_USEC=0, as systemd lets a service change its own watchdog, and
+// then falls silent is not treated as hung; spark2 logs the change.
+func TestWorkerTurnsItsWatchdogOff(t *testing.T) {
+	const d = time.Second
+	m, _, path, dir := healthRun(t, 1, "--watchdog", d.String())
+	pid := readStatus(t, path).Workers[0].Pid
+	if err := os.WriteFile(filepath.Join(dir, "period-"+strconv.Itoa(pid)), []byte("0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.seen(fmt.Sprintf("period pid=%d usec=0", pid))
+	within(t, 10*time.Second, "the log line about it", func() bool { return strings.Contains(m.Stderr(), "sets its own watchdog period") })
+	if err := os.WriteFile(filepath.Join(dir, "silent-"+strconv.Itoa(pid)), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.seen(fmt.Sprintf("silent pid=%d", pid))
+	time.Sleep(3 * d) // three periods of silence: long hung, were its watchdog on
+	if f := readStatus(t, path); f.Workers[0].Pid != pid || f.Totals.Replaced.Hung != 0 || slices.ContainsFunc(m.Stdout(), func(l string) bool { return strings.HasPrefix(l, "got SIGABRT") }) {
+		t.Fatalf("the worker that turned its watchdog off was replaced: slot 0 %+v, totals %+v", f.Workers[0], f.Totals)
 	}
 }
 

@@ -31,6 +31,11 @@ type Message struct {
 	// Extend is EXTEND_TIMEOUT_USEC: the sender needs this much more time,
 	// from now, to get ready; 0 when absent or not a number of microseconds.
 	Extend time.Duration
+	// Period is WATCHDOG_USEC: the sender's watchdog period from now on, 0
+	// to turn its watchdog off; NewPeriod says the datagram had one (a
+	// number of microseconds, at most a day).
+	Period    time.Duration
+	NewPeriod bool
 }
 
 // Socket is the master's end of NOTIFY_SOCKET.
@@ -196,9 +201,19 @@ func sender(oob []byte) (int, bool) {
 	return 0, false
 }
 
-// maxExtendUsec is the longest EXTEND_TIMEOUT_USEC taken, a day: beyond it
-// the value is ignored (systemd's clients send seconds to minutes).
-const maxExtendUsec = uint64(24 * time.Hour / time.Microsecond)
+// maxUsec is the longest EXTEND_TIMEOUT_USEC or WATCHDOG_USEC taken, a
+// day: beyond it the value is ignored (systemd's clients send seconds to
+// minutes).
+const maxUsec = uint64(24 * time.Hour / time.Microsecond)
+
+// usec parses a number of microseconds of at most maxUsec.
+func usec(v []byte) (time.Duration, bool) {
+	n, err := strconv.ParseUint(string(v), 10, 63)
+	if err != nil || n > maxUsec {
+		return 0, false
+	}
+	return time.Duration(n) * time.Microsecond, true
+}
 
 func parse(pid int, b []byte) Message {
 	m := Message{Pid: pid}
@@ -213,9 +228,9 @@ func parse(pid int, b []byte) Message {
 			m.Watchdog = m.Watchdog || string(v) == "1"
 			m.Trigger = m.Trigger || string(v) == "trigger"
 		case "EXTEND_TIMEOUT_USEC":
-			if n, err := strconv.ParseUint(string(v), 10, 63); err == nil && n <= maxExtendUsec {
-				m.Extend = time.Duration(n) * time.Microsecond
-			}
+			m.Extend, _ = usec(v)
+		case "WATCHDOG_USEC":
+			m.Period, m.NewPeriod = usec(v)
 		}
 	}
 	return m

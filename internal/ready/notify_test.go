@@ -66,7 +66,7 @@ func TestParseWatchdog(t *testing.T) {
 		"READY=1\nWATCHDOG=1\n":        {Pid: 7, Ready: true, Watchdog: true},
 		"WATCHDOG=0":                   {Pid: 7},
 		"WATCHDOG=11":                  {Pid: 7},
-		"WATCHDOG_USEC=5000000":        {Pid: 7},
+		"WATCHDOG_USEC=5000000":        {Pid: 7, Period: 5 * time.Second, NewPeriod: true}, // not a keep-alive
 		"WATCHDOG=1\nWATCHDOG=trigger": {Pid: 7, Watchdog: true, Trigger: true},
 	} {
 		if got := parse(7, []byte(in)); got != want {
@@ -144,6 +144,22 @@ func TestParseExtendTimeout(t *testing.T) {
 		"EXTEND_TIMEOUT_USEC=86400000000":        {Pid: 7, Extend: 24 * time.Hour},
 		"EXTEND_TIMEOUT_USEC=86400000001":        {Pid: 7}, // over a day: ignored
 		"WATCHDOG=1\nEXTEND_TIMEOUT_USEC=250000": {Pid: 7, Watchdog: true, Extend: 250 * time.Millisecond},
+	} {
+		if got := parse(7, []byte(in)); got != want {
+			t.Errorf("parse(%q) = %+v, want %+v", in, got, want)
+		}
+	}
+}
+
+func TestParseWatchdogPeriod(t *testing.T) {
+	for in, want := range map[string]Message{
+		"WATCHDOG_USEC=3000000":            {Pid: 7, Period: 3 * time.Second, NewPeriod: true},
+		"WATCHDOG_USEC=0":                  {Pid: 7, NewPeriod: true}, // turns the watchdog off
+		"WATCHDOG_USEC=-1":                 {Pid: 7},
+		"WATCHDOG_USEC=3s":                 {Pid: 7},
+		"WATCHDOG_USEC=":                   {Pid: 7},
+		"WATCHDOG_USEC=86400000001":        {Pid: 7}, // over a day: ignored
+		"WATCHDOG=1\nWATCHDOG_USEC=250000": {Pid: 7, Watchdog: true, Period: 250 * time.Millisecond, NewPeriod: true},
 	} {
 		if got := parse(7, []byte(in)); got != want {
 			t.Errorf("parse(%q) = %+v, want %+v", in, got, want)

@@ -73,8 +73,8 @@ func (s *Supervisor) replaced(sl *slot, reason ReplaceReason) {
 // deadline and the lifetime, less a random jitter of up to 10 %.
 func (s *Supervisor) watchOnReady(w *worker) {
 	now := s.os.Now()
-	if s.opt.Watchdog > 0 {
-		w.pingAt, w.hungAt = now, now.Add(s.opt.Watchdog)
+	if d := s.watchdogOf(w); d > 0 {
+		w.pingAt, w.hungAt = now, now.Add(d)
 	}
 	if s.opt.MaxLifetime > 0 {
 		jitter := time.Duration(s.randN(int64(s.opt.MaxLifetime/10) + 1))
@@ -113,15 +113,53 @@ func (s *Supervisor) onWatchdog(pid int, trigger bool) bool {
 }
 
 // keptAlive records w's keep-alive sent at at: while w is ready, its
-// watchdog deadline moves to at + Watchdog. One older than the last is
+// watchdog deadline moves to at + its period. One older than the last is
 // ignored (it was read late, after a newer one came the other way).
 func (s *Supervisor) keptAlive(w *worker, at time.Time) {
-	if s.opt.Watchdog <= 0 || !at.After(w.pingAt) {
+	d := s.watchdogOf(w)
+	if d <= 0 || !at.After(w.pingAt) {
 		return
 	}
 	w.pingAt = at
 	if w.ready && !w.stopping && !w.triggered {
-		w.hungAt = at.Add(s.opt.Watchdog)
+		w.hungAt = at.Add(d)
+	}
+}
+
+// watchdogOf is w's watchdog period: --watchdog, or the one it set with
+// WATCHDOG_USEC; 0 is none.
+func (s *Supervisor) watchdogOf(w *worker) time.Duration {
+	if s.opt.Watchdog <= 0 {
+		return 0
+	}
+	if w.ownPeriod {
+		return w.period
+	}
+	return s.opt.Watchdog
+}
+
+// onWatchdogPeriod handles WATCHDOG_USEC from the worker whose leader is
+// pid, as systemd does for a service: its watchdog period is d from now on
+// (0 turns its watchdog off), and a ready worker's deadline starts again
+// from now. Without --watchdog no worker is watched and it changes nothing.
+// The period is that process's: its slot's next worker starts with
+// --watchdog again.
+func (s *Supervisor) onWatchdogPeriod(pid int, d time.Duration) {
+	w := s.workers[pid]
+	if w == nil || s.opt.Watchdog <= 0 {
+		return
+	}
+	if was := s.watchdogOf(w); was != d || !w.ownPeriod { // said once per change: a worker may repeat it
+		w.log.Info("worker sets its own watchdog period (WATCHDOG_USEC); 0s turns its watchdog off", "watchdog", d, "was", was)
+	}
+	w.period, w.ownPeriod = d, true
+	if !w.ready || w.stopping || w.triggered {
+		return // a worker not yet ready starts its clock when it is
+	}
+	now := s.os.Now()
+	w.pingAt, w.hungAt = now, time.Time{}
+	if d > 0 {
+		w.hungAt = now.Add(d)
 	}
 }
 
@@ -138,7 +176,7 @@ func (s *Supervisor) onHung(w *worker, now time.Time) {
 		why = "it sent WATCHDOG=trigger"
 	}
 	w.log.Error("worker is hung ("+why+"); sending SIGABRT to its process group, KILL after --stop-timeout, then respawning",
-		"slot", w.slot, "pid", w.pid, "silent_for", now.Sub(w.pingAt).Round(time.Millisecond), "watchdog", s.opt.Watchdog, "stop_timeout", s.opt.StopTimeout)
+		"slot", w.slot, "pid", w.pid, "silent_for", now.Sub(w.pingAt).Round(time.Millisecond), "watchdog", s.watchdogOf(w), "stop_timeout", s.opt.StopTimeout)
 	w.hung, w.stopping, w.ready, w.held = true, true, false, nil
 	w.expireAt, w.renewAt = time.Time{}, time.Time{}
 	w.killAt = now.Add(s.opt.StopTimeout)

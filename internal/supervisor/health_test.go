@@ -255,3 +255,59 @@ func TestWatchdogPingsOnTheReadyFD(t *testing.T) {
 		t.Fatalf("got %+v, want SIGABRT to the group once the pings stop", k)
 	}
 }
+
+// TestWorkerSetsItsOwnWatchdogPeriod: WATCHDOG_USEC from a ready worker
+// gives it that period from now on (its deadline starts again); 0 turns
+// its watchdog off; one from a child of the worker changes nothing; one
+// sent before ready applies once ready; the slot's next worker has
+// --watchdog again.
+func TestWorkerSetsItsOwnWatchdogPeriod(t *testing.T) {
+	h := newHarness(t, healthOptions(1))
+	w := h.startedRunning()
+	h.until("ready", allReady)
+	h.advance(900 * time.Millisecond)
+	h.say(w.pid, ready.Message{Period: 3 * time.Second, NewPeriod: true}) // hung at 3.9 s unless kept alive
+	h.set(func(h *harness) { h.parents[9999] = w.pid })
+	h.say(9999, ready.Message{Period: 100 * time.Millisecond, NewPeriod: true}) // not the worker's pid: ignored
+	h.advance(2999 * time.Millisecond)
+	h.noKill()
+	h.say(w.pid, ready.Message{Watchdog: true}) // at 3.899 s: hung at 6.899 s
+	h.advance(2999 * time.Millisecond)
+	h.noKill()
+	h.advance(time.Millisecond)
+	if k := h.killed(); k != (kill{-w.pid, syscall.SIGABRT}) {
+		t.Fatalf("got %+v, want SIGABRT once its own period has passed", k)
+	}
+
+	opt := notifyOptions(1)
+	opt.Watchdog = time.Second
+	h2 := newHarness(t, opt)
+	w2 := h2.startedRunning()
+	h2.say(w2.pid, ready.Message{NewPeriod: true}) // off, said before READY=1
+	h2.advance(time.Second)
+	h2.say(w2.pid, ready.Message{Ready: true})
+	h2.until("ready", allReady)
+	h2.advance(time.Minute)
+	h2.noKill()
+	h2.say(w2.pid, ready.Message{Watchdog: true}) // a keep-alive with no watchdog changes nothing
+	h2.advance(time.Minute)
+	h2.noKill()
+	h2.say(w2.pid, ready.Message{Trigger: true}) // WATCHDOG=trigger still works, as under systemd
+	h2.advance(time.Millisecond)
+	if k := h2.killed(); k != (kill{-w2.pid, syscall.SIGABRT}) {
+		t.Fatalf("trigger with the watchdog off: got %+v, want SIGABRT", k)
+	}
+	h2.advance(5 * time.Second)
+	if k := h2.killed(); k != (kill{-w2.pid, syscall.SIGKILL}) {
+		t.Fatalf("got %+v, want SIGKILL at the stop timeout", k)
+	}
+	h2.exit(w2.pid, signaled(syscall.SIGKILL))
+	h2.advance(time.Second) // the back-off after a hung worker
+	next := h2.startedRunning()
+	h2.say(next.pid, ready.Message{Ready: true})
+	h2.until("the next worker ready", allReady)
+	h2.advance(time.Second) // --watchdog again: hung after 1 s
+	if k := h2.killed(); k != (kill{-next.pid, syscall.SIGABRT}) {
+		t.Fatalf("the slot's next worker: got %+v, want SIGABRT after --watchdog", k)
+	}
+}

@@ -57,6 +57,8 @@ type worker struct {
 	pingAt     time.Time     // its last watchdog keep-alive (or when it became ready)
 	hungAt     time.Time     // when it is hung unless it sends a keep-alive; zero when not watched
 	triggered  bool          // it sent WATCHDOG=trigger
+	period     time.Duration // its watchdog period, if it set one (WATCHDOG_USEC): 0 is none
+	ownPeriod  bool          // it set one
 	hung       bool          // stopped by the watchdog: its end is a failure
 	expireAt   time.Time     // when it reaches --max-lifetime; zero when not due
 	renew      ReplaceReason // the reason of its queued or running renewal; "" when none
@@ -196,11 +198,14 @@ func (s *Supervisor) saidReady(w *worker) {
 
 // onNotify handles a NOTIFY_SOCKET datagram: READY=1 from a worker or any of
 // its descendants (a shell script's systemd-notify, say), and
-// EXTEND_TIMEOUT_USEC likewise; WATCHDOG=1 and WATCHDOG=trigger from a
-// worker's own pid only (its WATCHDOG_PID). It reports whether the state may
-// have changed.
+// EXTEND_TIMEOUT_USEC likewise; WATCHDOG=1, WATCHDOG=trigger and
+// WATCHDOG_USEC from a worker's own pid only (its WATCHDOG_PID). It reports
+// whether the state may have changed.
 func (s *Supervisor) onNotify(m ready.Message) bool {
 	changed := false
+	if m.NewPeriod {
+		s.onWatchdogPeriod(m.Pid, m.Period)
+	}
 	if m.Watchdog || m.Trigger {
 		changed = s.onWatchdog(m.Pid, m.Trigger)
 	}
