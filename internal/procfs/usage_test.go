@@ -72,6 +72,9 @@ func TestMasterReadsAllocateNothing(t *testing.T) {
 		"Status": func() { r.Status(self) },
 		"FDs":    func() { r.FDs(self) },
 	} {
+		if name == "Alive" && raceEnabled {
+			continue // its pooled Reader is sometimes new under the race detector
+		}
 		if n := testing.AllocsPerRun(50, f); n != 0 {
 			t.Errorf("%s allocates %v times a call, want 0", name, n)
 		}
