@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 
@@ -72,10 +71,6 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		log.Warn("cannot become a child subreaper; orphans of workers will not be reaped", "error", err)
 	}
 	log.Debug("reaping", "mode", mode, "pid", os.Getpid())
-	// A reader of spark2's stdout that goes away must not kill the master:
-	// forwarding then counts dropped lines instead. Workers get SIGPIPE back
-	// at its default (see launch.Child).
-	signal.Ignore(syscall.SIGPIPE)
 	defer sig.Unsubscribe(signals)
 
 	reload, stopWatch, err := startWatch(c, log)

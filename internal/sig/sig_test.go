@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -71,6 +73,31 @@ func TestNotifySubscribesEveryHandledSignal(t *testing.T) {
 	Subscribed()
 	for _, s := range Handled() {
 		expect(s)
+	}
+}
+
+// TestNotifyIgnoresSIGPIPEAtOnce: when Notify returns, before the late
+// subscriptions are done, SIGPIPE is ignored (the kernel's SigIgn says so):
+// a reader of spark2's output that goes away must not kill it, and the
+// master needs no call of os/signal of its own after Notify, which would
+// wait for the late subscriptions.
+func TestNotifyIgnoresSIGPIPEAtOnce(t *testing.T) {
+	c := make(chan os.Signal, 64)
+	Notify(c)
+	defer signal.Reset(syscall.SIGPIPE)
+	defer Unsubscribe(c)
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ign uint64
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigIgn:\t"); ok {
+			ign, _ = strconv.ParseUint(v, 16, 64)
+		}
+	}
+	if ign&(1<<(syscall.SIGPIPE-1)) == 0 {
+		t.Fatalf("SigIgn %016x: SIGPIPE is not ignored when Notify returns", ign)
 	}
 }
 
