@@ -23,12 +23,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	// A master subscribes before anything else (reading a config file, from
 	// a FIFO say, may take a while): as PID 1 a TERM with no handler would
-	// make the Go runtime exit 2, the usage-error code. A control command,
-	// -h or -V (the command line alone says so) takes the shortest path:
-	// no subscription, no logger, no reaper; parse, read, exit.
+	// make the Go runtime exit 2, the usage-error code. The configuration
+	// is parsed while the subscription goes on; its early signals are in
+	// before spark2 acts on it. A control command, -h or -V (the command
+	// line alone says so) takes the shortest path: no subscription, no
+	// logger, no reaper; parse, read, exit.
 	var signals chan os.Signal
+	subscribed := func() {}
 	if !config.Control(args) {
-		signals = subscribe()
+		signals, subscribed = subscribe()
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -40,9 +43,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spark2: %v\n", err)
 		return exitcode.Usage
 	}
+	subscribed()
 	switch {
 	case res.Action == config.ActionRun && signals == nil:
-		signals = subscribe() // --kill --kill=no, say
+		signals, subscribed = subscribe() // --kill --kill=no, say
+		subscribed()
 	case res.Action != config.ActionRun && signals != nil:
 		if code, stopped := unsubscribe(signals); stopped {
 			return code
@@ -69,12 +74,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // arrive while it is full are dropped by os/signal.
 const signalBuffer = 128
 
-// subscribe returns the master's signal channel, subscribed to every signal
-// it handles (see sig.Notify).
-func subscribe() chan os.Signal {
+// subscribe returns the master's signal channel, being subscribed to every
+// signal it handles, and the wait for its early ones (see sig.Notify).
+func subscribe() (chan os.Signal, func()) {
 	signals := make(chan os.Signal, signalBuffer)
-	sig.Notify(signals)
-	return signals
+	return signals, sig.Notify(signals)
 }
 
 // unsubscribe gives the signals back to their default action, for the

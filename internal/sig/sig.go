@@ -102,60 +102,70 @@ func Handled() []os.Signal {
 	return out
 }
 
-// early are the handled signals that would end or pause spark2 if they came
-// before it subscribed to them: Go's runtime exits on TERM, INT and HUP and
-// crashes on QUIT, ABRT and the fault signals; the kernel stops a process on
-// TSTP, TTIN and TTOU. CONT joins them: unsubscribed it would do nothing,
-// and the respawn it asks for (docker kill -s CONT) would be lost. Every
-// other handled signal (USR1, USR2, WINCH, ALRM,
-// VTALRM, IO, PWR, XCPU, XFSZ and the realtime ones) is dropped by Go's
-// runtime until it is subscribed to. TERM and INT come first.
-var early = []os.Signal{
+// earlySignals are the handled signals that would end or pause spark2 if
+// they came before it subscribed to them: Go's runtime exits on TERM, INT
+// and HUP and crashes on QUIT, ABRT and the fault signals; the kernel stops
+// a process on TSTP, TTIN and TTOU. CONT joins them: unsubscribed it would
+// do nothing, and the respawn it asks for (docker kill -s CONT) would be
+// lost. Every other handled signal (USR1, USR2, WINCH, ALRM, VTALRM, IO,
+// PWR, XCPU, XFSZ and the realtime ones) is dropped by Go's runtime until
+// it is subscribed to. TERM and INT come first.
+var earlySignals = []os.Signal{
 	syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGCONT,
 	syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGTSTP, syscall.SIGQUIT,
 	syscall.SIGILL, syscall.SIGTRAP, syscall.SIGABRT, syscall.SIGBUS,
 	syscall.SIGFPE, syscall.SIGSEGV, syscall.SIGSTKFLT, syscall.SIGSYS,
 }
 
-// late is Handled without early.
+// late is Handled without earlySignals.
 func late() []os.Signal {
 	var out []os.Signal
 	for _, s := range Handled() {
-		if !slices.Contains(early, s) {
+		if !slices.Contains(earlySignals, s) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// subscribing counts the subscriptions of late signals under way.
+// subscribing counts the subscriptions under way.
 var subscribing sync.WaitGroup
 
-// Notify subscribes c to every signal in Handled, and sets signals 32 and
-// 34, which Go's runtime leaves at their default action (the process ends),
-// to be ignored, and SIGPIPE too: a reader of spark2's output that goes
-// away must not kill it (forwarding counts the lines it drops instead;
-// workers get SIGPIPE back at its default, see launch). The channel should be buffered: signals that arrive while it
-// is full are dropped by os/signal.
+// Notify starts subscribing c to every signal in Handled, and returns a
+// function that waits until the early ones are subscribed to; Subscribed
+// waits for all. The channel should be buffered: signals that arrive while
+// it is full are dropped by os/signal.
 //
-// It returns once the early signals are subscribed to; a goroutine
-// subscribes to the others. Each signal costs a round trip to the Go
-// runtime's signal-mask thread (20–100 µs on a 2-core machine): all 55 at
-// once took 2–5 ms of spark2's start, before the first worker could be
-// started. A late signal that comes in the first milliseconds, before its
-// subscription, is dropped; none of them ends or pauses spark2.
-func Notify(c chan<- os.Signal) {
-	signal.Notify(c, early...)
-	ignoreUncatchable()
-	// Before the late subscriptions start: os/signal holds one lock for a
-	// whole call, so an Ignore after them waited for all 39 (0.5 ms of
-	// spark2's start on a busy 2-core machine, up to 1.5 ms).
-	signal.Ignore(syscall.SIGPIPE)
+// It also sets signals 32 and 34, which Go's runtime leaves at their
+// default action (the process ends), to be ignored, and SIGPIPE: a reader
+// of spark2's output that goes away must not kill it (forwarding counts
+// the lines it drops instead; workers get SIGPIPE back at its default, see
+// launch).
+//
+// Each signal costs a round trip to the Go runtime's signal-mask thread
+// (20–100 µs on a 2-core machine): all 55 at once took 2–5 ms of spark2's
+// start. So a goroutine subscribes, the early signals (TERM first) before
+// the others, while the caller goes on (spark2 parses its configuration
+// meanwhile): an early signal is no less covered than if Notify waited, as
+// its round trip comes at the same time. A late signal that comes in the
+// first milliseconds, before its subscription, is dropped; none of them
+// ends or pauses spark2.
+func Notify(c chan<- os.Signal) (early func()) {
+	var earlyDone sync.WaitGroup
+	earlyDone.Add(1)
 	subscribing.Add(1)
 	go func() {
 		defer subscribing.Done()
+		signal.Notify(c, earlySignals...)
+		ignoreUncatchable()
+		// Before the late subscriptions: os/signal holds one lock for a
+		// whole call, so an Ignore after them waited for all 39 (0.5 ms of
+		// spark2's start on a busy 2-core machine, up to 1.5 ms).
+		signal.Ignore(syscall.SIGPIPE)
+		earlyDone.Done()
 		signal.Notify(c, late()...)
 	}()
+	return earlyDone.Wait
 }
 
 // Subscribed waits until every signal of each Notify so far is subscribed.

@@ -43,12 +43,12 @@ func TestActions(t *testing.T) {
 	}
 }
 
-// Notify returns with the early signals subscribed (a TERM right after it
+// Notify's wait returns with the early signals subscribed (a TERM right after it
 // reaches the channel, it does not end the process), and after Subscribed
 // every handled signal reaches the channel.
 func TestNotifySubscribesEveryHandledSignal(t *testing.T) {
 	c := make(chan os.Signal, 64)
-	Notify(c)
+	Notify(c)()
 	defer Unsubscribe(c)
 	expect := func(s os.Signal) {
 		t.Helper()
@@ -67,7 +67,7 @@ func TestNotifySubscribesEveryHandledSignal(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range early {
+	for _, s := range earlySignals {
 		expect(s)
 	}
 	Subscribed()
@@ -76,14 +76,14 @@ func TestNotifySubscribesEveryHandledSignal(t *testing.T) {
 	}
 }
 
-// TestNotifyIgnoresSIGPIPEAtOnce: when Notify returns, before the late
+// TestNotifyIgnoresSIGPIPEAtOnce: when Notify's wait returns, before the late
 // subscriptions are done, SIGPIPE is ignored (the kernel's SigIgn says so):
 // a reader of spark2's output that goes away must not kill it, and the
 // master needs no call of os/signal of its own after Notify, which would
 // wait for the late subscriptions.
 func TestNotifyIgnoresSIGPIPEAtOnce(t *testing.T) {
 	c := make(chan os.Signal, 64)
-	Notify(c)
+	Notify(c)()
 	defer signal.Reset(syscall.SIGPIPE)
 	defer Unsubscribe(c)
 	b, err := os.ReadFile("/proc/self/status")
@@ -146,21 +146,21 @@ func TestLateSignalsAreHarmlessBeforeTheirSubscription(t *testing.T) {
 		}
 		alive(s.String())
 	}
-	if slices.ContainsFunc(late(), func(s os.Signal) bool { return slices.Contains(early, s) }) {
-		t.Fatal("late() overlaps early")
+	if slices.ContainsFunc(late(), func(s os.Signal) bool { return slices.Contains(earlySignals, s) }) {
+		t.Fatal("late() overlaps earlySignals")
 	}
-	if len(late())+len(early) != len(Handled()) {
-		t.Fatalf("late %d + early %d != handled %d", len(late()), len(early), len(Handled()))
+	if len(late())+len(earlySignals) != len(Handled()) {
+		t.Fatalf("late %d + earlySignals %d != handled %d", len(late()), len(earlySignals), len(Handled()))
 	}
 }
 
 // BenchmarkNotify is the time a master's start waits for its subscription:
-// Notify returns once the early signals are subscribed to. BenchmarkNotifyAll
+// Notify's wait returns once the early signals are subscribed to. BenchmarkNotifyAll
 // is the same for every handled signal at once, as spark2 did before.
 func BenchmarkNotify(b *testing.B) {
 	for b.Loop() {
 		c := make(chan os.Signal, 128)
-		Notify(c)
+		Notify(c)()
 		b.StopTimer()
 		Unsubscribe(c)
 		b.StartTimer()
