@@ -28,6 +28,7 @@ package sig
 import (
 	"os"
 	"os/signal"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall"
@@ -146,22 +147,36 @@ var subscribing sync.WaitGroup
 // (20–100 µs on a 2-core machine): all 55 at once took 2–5 ms of spark2's
 // start. So a goroutine subscribes, the early signals (TERM first) before
 // the others, while the caller goes on (spark2 parses its configuration
-// meanwhile): an early signal is no less covered than if Notify waited, as
-// its round trip comes at the same time. A late signal that comes in the
-// first milliseconds, before its subscription, is dropped; none of them
-// ends or pauses spark2.
+// meanwhile): with more than one P an early signal is no less covered than
+// if Notify waited, as its round trip comes at the same time. With one P
+// (GOMAXPROCS 1, a container limited to one CPU) the goroutine would run
+// only once the caller blocks, so Notify subscribes the early signals
+// itself and the wait it returns has nothing to wait for. A late signal
+// that comes in the first milliseconds, before its subscription, is
+// dropped; none of them ends or pauses spark2.
 func Notify(c chan<- os.Signal) (early func()) {
-	var earlyDone sync.WaitGroup
-	earlyDone.Add(1)
-	subscribing.Add(1)
-	go func() {
-		defer subscribing.Done()
+	subscribeEarly := func() {
 		signal.Notify(c, earlySignals...)
 		ignoreUncatchable()
 		// Before the late subscriptions: os/signal holds one lock for a
 		// whole call, so an Ignore after them waited for all 39 (0.5 ms of
 		// spark2's start on a busy 2-core machine, up to 1.5 ms).
 		signal.Ignore(syscall.SIGPIPE)
+	}
+	subscribing.Add(1)
+	if runtime.GOMAXPROCS(0) == 1 {
+		subscribeEarly()
+		go func() {
+			defer subscribing.Done()
+			signal.Notify(c, late()...)
+		}()
+		return func() {}
+	}
+	var earlyDone sync.WaitGroup
+	earlyDone.Add(1)
+	go func() {
+		defer subscribing.Done()
+		subscribeEarly()
 		earlyDone.Done()
 		signal.Notify(c, late()...)
 	}()

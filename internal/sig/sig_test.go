@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,6 +75,30 @@ func TestNotifySubscribesEveryHandledSignal(t *testing.T) {
 	for _, s := range Handled() {
 		expect(s)
 	}
+}
+
+// TestNotifyWithOnePSubscribesEarlySignalsItself: with GOMAXPROCS 1 a
+// subscribing goroutine would run only once the caller blocks, so Notify
+// subscribes the early signals before it returns: a TERM sent right after,
+// with no wait, reaches the channel (unsubscribed, it would end this test
+// binary).
+func TestNotifyWithOnePSubscribesEarlySignalsItself(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	c := make(chan os.Signal, 64)
+	wait := Notify(c)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-c:
+		if s != syscall.SIGTERM {
+			t.Fatalf("got %v, want TERM", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("TERM did not reach the channel")
+	}
+	wait()
+	Unsubscribe(c)
 }
 
 // TestNotifyIgnoresSIGPIPEAtOnce: when Notify's wait returns, before the late
