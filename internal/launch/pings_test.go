@@ -39,6 +39,9 @@ func TestReadyPings(t *testing.T) {
 	}
 	defer p.Stdout.Close()
 	defer p.Stderr.Close()
+	if p.PidFD >= 0 {
+		defer unix.Close(p.PidFD)
+	}
 	if pid := <-f.execs; pid != p.Pid {
 		t.Fatalf("exec reported for pid %d, want %d", pid, p.Pid)
 	}
@@ -85,6 +88,9 @@ func TestNoPingsWithoutReadyPings(t *testing.T) {
 	}
 	defer p.Stdout.Close()
 	defer p.Stderr.Close()
+	if p.PidFD >= 0 {
+		defer unix.Close(p.PidFD)
+	}
 	<-f.execs
 	if pid := <-f.readies; pid != p.Pid {
 		t.Fatalf("ready reported for pid %d, want %d", pid, p.Pid)

@@ -16,7 +16,9 @@ type Status struct {
 }
 
 // Status reads /proc/<pid>/status with the Reader's buffers. Fields the
-// kernel leaves out (a zombie has no VmRSS) are 0.
+// kernel leaves out (a zombie has no VmRSS) are 0. The file must fit the
+// Reader's 4 KiB buffer: it is about 1.5 KiB, but a process in thousands of
+// supplementary groups has a longer one, and Status then returns an error.
 func (r *Reader) Status(pid int) (Status, error) {
 	b, err := r.read(pid, "status")
 	if err != nil {
