@@ -24,12 +24,14 @@ import (
 // get no connections until Open makes a slot of them (TTIN). The number of
 // sockets is therefore the cap on slots.
 //
-// Which listening socket a new connection goes to is chosen at random
-// among the open slots by a classic BPF program attached to the group
-// (SO_ATTACH_REUSEPORT_CBPF), which Drain and Open replace: that is how a
-// slot being retired (TTOU) stops getting new connections while its worker
-// still serves, and Retire takes it out of the group. If the program cannot be attached the kernel's own choice, a
-// hash of the connection's addresses, applies to every listening socket.
+// Which listening socket a new connection goes to is chosen among the open
+// slots by a program attached to the group: in turn by an eBPF program
+// where the kernel lets spark2 load one (roundrobin.go), else at random by a
+// classic BPF program (SO_ATTACH_REUSEPORT_CBPF). Drain and Open change the
+// open slots: that is how a slot being retired (TTOU) stops getting new
+// connections while its worker still serves, and Retire takes it out of the
+// group. If neither program can be attached the kernel's own choice, a hash
+// of the connection's addresses, applies to every listening socket.
 //
 // A Group is not safe for concurrent use: the supervisor's loop owns it.
 type Group struct {
@@ -41,6 +43,12 @@ type Group struct {
 	// SteerErr is why the steering program could not be attached (nil once
 	// it is); without it a draining slot still gets new connections.
 	SteerErr error
+	// RoundRobinErr is why new connections are not spread in turn (nil
+	// when they are): the eBPF program could not be loaded or attached.
+	RoundRobinErr error
+
+	rr      *roundRobin // the round-robin program's map; nil without
+	rrTried bool
 }
 
 type groupSocket struct {
@@ -142,6 +150,10 @@ func (g *Group) Queued(slot int) int {
 
 // Close closes every socket: new connections are refused from then on.
 func (g *Group) Close() error {
+	if g.rr != nil {
+		g.rr.close()
+		g.rr = nil
+	}
 	var errs []error
 	for _, s := range g.socks {
 		errs = append(errs, s.file.Close())

@@ -3,6 +3,8 @@ package listener
 import (
 	"errors"
 	"net"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -142,5 +144,79 @@ func TestGroupPortInUse(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(l.Port)) {
 		t.Fatalf("message %q does not name the address", err)
+	}
+}
+
+// TestGroupRoundRobin: as root (CI), the eBPF program spreads new
+// connections over the open slots in turn, exactly; after Drain, over the
+// slots left; after slots are retired and opened again (TTOU, TTIN), over
+// all of them again.
+func TestGroupRoundRobin(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("loading the round-robin program takes CAP_BPF: run as root (CI does)")
+	}
+	g, err := ListenGroup("127.0.0.1", 0, 3, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if !g.RoundRobin() {
+		t.Fatalf("no round robin as root: %v", g.RoundRobinErr)
+	}
+	dialN(t, g.Port, 30)
+	if q := queuedAll(g); !slices.Equal(q, []int{10, 10, 10, 0}) {
+		t.Fatalf("queued per slot %v after 30 connections over 3 slots: want 10 10 10 0", q)
+	}
+	g.Drain(1)
+	dialN(t, g.Port, 7)
+	if q := queuedAll(g); !slices.Equal(q, []int{17, 10, 10, 0}) {
+		t.Fatalf("queued per slot %v after Drain(1) and 7 more: want 17 10 10 0", q)
+	}
+	if _, err := g.Retire(2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Retire(1); err != nil {
+		t.Fatal(err)
+	}
+	for slot := 1; slot < 4; slot++ {
+		if err := g.Open(slot); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := queuedAll(g)
+	dialN(t, g.Port, 40)
+	after := queuedAll(g)
+	for i := range after {
+		if d := after[i] - before[i]; d != 10 {
+			t.Fatalf("queued per slot %v, before %v: after Open of slots 1-3, want 10 more in each of the 4", after, before)
+		}
+	}
+}
+
+// TestRoundRobinUnavailableFallsBackToRandom: where the program cannot be
+// loaded (a container without CAP_BPF), the group picks a slot at random
+// with the classic program, says why it does not go in turn, and Drain
+// still steers new connections away from a draining slot.
+func TestRoundRobinUnavailableFallsBackToRandom(t *testing.T) {
+	refused := errors.New("bpf: operation not permitted")
+	attachRoundRobin = func(int, int) (*roundRobin, error) { return nil, refused }
+	t.Cleanup(func() { attachRoundRobin = newRoundRobin })
+	g, err := ListenGroup("127.0.0.1", 0, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if g.RoundRobin() || g.RoundRobinErr != refused || g.SteerErr != nil {
+		t.Fatalf("RoundRobin() = %v, RoundRobinErr = %v, SteerErr = %v: want the random pick, and why", g.RoundRobin(), g.RoundRobinErr, g.SteerErr)
+	}
+	dialN(t, g.Port, 200)
+	q := queuedAll(g)
+	if q[0]+q[1] != 200 || q[0] < 50 || q[1] < 50 { // 100 each expected; 50 is many deviations away
+		t.Fatalf("queued per slot %v: want 200 spread over both", q)
+	}
+	g.Drain(1)
+	dialN(t, g.Port, 50)
+	if after := queuedAll(g); after[0] != q[0]+50 || after[1] != q[1] {
+		t.Fatalf("after Drain(1): queued %v, before %v: want every new connection in slot 0", after, q)
 	}
 }

@@ -512,7 +512,7 @@ func httpShare(s *settings, r *report) error {
 		r.detail("(This spark2 has no `--balance`.) ")
 	} else {
 		r.detail("`spark2 -n 2 --ready notify --balance shared|reuseport spark2bench http`, both masters at once, their runs taking turns. With `shared` both workers accept on the one socket spark2 bound, and the kernel gives each new connection to whichever worker's accept(2) takes it first; ")
-		r.detail("with `reuseport` each slot has its own SO_REUSEPORT socket on the same port, and the kernel spreads new connections over them by a hash of the connection. ")
+		r.detail("with `reuseport` each slot has its own SO_REUSEPORT socket on the same port, and spark2's eBPF program hands new connections to them in turn (at random where it cannot be loaded: without CAP_BPF). ")
 	}
 	r.detail("%d connections at once for %v per run; each answer names the worker that served it (`X-Pid`), so the client counts requests and connections (by the first answer on each) per worker. ", s.shareConns, s.shareDur)
 	r.detail("With keep-alive, a connection stays with the worker that accepted it, so the split of the %d connections, made in the first milliseconds, decides the split of the requests; ", s.shareConns)
