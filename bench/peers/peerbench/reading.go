@@ -112,7 +112,7 @@ func summaryAndReading(s *settings, sum, r *report) {
 				}
 				return f(summarize(xs).med)
 			}
-			txt += fmt.Sprintf("**spark2 loses here:** each of its %d run(s) (%s–%s ms) was slower than every run of every peer (at most %s ms), and more zombies were still waiting when the last orphan had ended (%s, against %s for tini): spark2 reaps with go-reaper inside the Go runtime, which hands each status to spark2's supervisor over a channel, where a C init loops around waitpid. It is still well below a second for %s processes. ", runs, f(spMin), f(spMax), f(peerMax), zs("spark2"), zs("tini"), nOrphans(or))
+			txt += fmt.Sprintf("**spark2 loses here:** each of its %d run(s) (%s–%s ms) was slower than every run of every peer (at most %s ms), and more zombies were still waiting when the last orphan had ended (%s, against %s for tini): spark2's reaper is a wait4 loop like a C init's, but spark2 also reads /proc to know its workers' process families (every process's stat, once a second or less often), and the kernel must flush the /proc entries of each process so read when it reaps it (perf: release_task's proc_invalidate_siblings_dcache). It is still well below a second for %s processes. ", runs, f(spMin), f(spMax), f(peerMax), zs("spark2"), zs("tini"), nOrphans(or))
 		case spMax < peerMin:
 			txt += fmt.Sprintf("Each of spark2's %d run(s) was faster than every run of every peer. ", runs)
 		default:
