@@ -52,7 +52,7 @@ func (m *master) slotHooks(log hclog.Logger) supervisor.SlotHooks {
 		log.Warn("cannot steer new connections away from a slot that TTOU removes; they are reset when it closes unless net.ipv4.tcp_migrate_req is 1",
 			"error", g.SteerErr)
 	case g.RoundRobinErr != nil:
-		log.Warn("new connections go to the workers' sockets at random, not in turn: that needs CAP_BPF while spark2 binds (docker run --cap-add BPF) and Linux 5.12",
+		log.Warn("new connections go to the workers' sockets at random, not in turn: that needs Linux 5.12 and CAP_BPF while spark2 binds (start as root with --cap-add BPF and drop with -u)",
 			"error", g.RoundRobinErr)
 	default:
 		log.Debug("new connections go to the workers' sockets in turn")
