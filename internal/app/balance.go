@@ -84,3 +84,20 @@ func migrateReq() bool {
 	b, err := os.ReadFile("/proc/sys/net/ipv4/tcp_migrate_req")
 	return err == nil && strings.TrimSpace(string(b)) == "1"
 }
+
+// serving tells --balance reuseport's sockets which slots serve, from the
+// supervisor's snapshot: a slot serves while its worker or that worker's
+// replacement is ready. A slot whose worker crashed and waits out its
+// back-off, or whose new worker is still starting, gets no new connections
+// while another slot serves. Nothing without reuseport. It runs on the
+// supervisor's loop: SetServing changes a map or a BPF program, and only
+// when a slot's state changed.
+func (m *master) serving(snap supervisor.Snapshot) {
+	if m.group == nil {
+		return
+	}
+	for _, sl := range snap.Slots {
+		m.group.SetServing(sl.ID, sl.Worker.Ready || sl.Replacement.Ready)
+	}
+}
+

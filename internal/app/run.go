@@ -88,6 +88,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		tell = newParentTeller(m.parent, log)
 	}
 	publish := func(s supervisor.Snapshot) {
+		m.serving(s)
 		if sw != nil {
 			sw.publish(s)
 		}

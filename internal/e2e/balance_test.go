@@ -150,6 +150,50 @@ func TestBalanceReuseportSplitsKeepAlive(t *testing.T) {
 	}
 }
 
+// TestBalanceReuseportAvoidsACrashLoopingSlot: when slot 1's worker crashes
+// and every respawn crashes again (a broken release on one slot), new
+// connections go to slot 0 alone while slot 1 waits out its back-off: none
+// waits in slot 1's queue for a worker that never comes. Once slot 1 has a
+// ready worker again, it gets new connections again.
+func TestBalanceReuseportAvoidsACrashLoopingSlot(t *testing.T) {
+	dir := t.TempDir()
+	crash := filepath.Join(dir, "crash-{slot}")
+	m := run(t, plain, nil, append([]string{"-n", "2", "-p", "0", "--ready", "notify", "--balance", "reuseport"},
+		helper("http", "notify", crash)...)...)
+	pids, port := m.readyHTTP(2)
+	if err := os.WriteFile(filepath.Join(dir, "crash-1"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pids[1], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "slot 1 crash-looping", func() bool {
+		return strings.Count(m.Stderr(), "crashing on purpose") >= 2
+	})
+	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	by := map[string]int{}
+	for range 40 {
+		body, err := get(c, "http://127.0.0.1:"+port+"/")
+		if err != nil {
+			t.Fatalf("GET on a new connection while slot 1 crash-loops: %v (answered so far: %v)", err, by)
+		}
+		by[strings.Fields(body)[0]]++
+	}
+	if want := fmt.Sprintf("pid=%d", pids[0]); by[want] != 40 {
+		t.Fatalf("40 new connections answered by %v, want all by slot 0's worker (%s)", by, want)
+	}
+	if err := os.Remove(filepath.Join(dir, "crash-1")); err != nil {
+		t.Fatal(err)
+	}
+	back, _ := m.readyHTTP(1)
+	if _, ok := back[1]; !ok {
+		t.Fatalf("after the fix, ready %v, want slot 1", back)
+	}
+	eventually(t, "slot 1 answering new connections again", func() bool {
+		return len(newConnections(t, port, 10)) == 2
+	})
+}
+
 // TestBalanceReuseportScaleUpAndDown: TTIN opens a spare socket for the
 // new slot (up to twice -n, bound before the privilege drop); TTOU steers new
 // connections away from the last slot, stops its worker and then closes its

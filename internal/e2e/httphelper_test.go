@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,15 +24,17 @@ import (
 // socket spark2 hands over, found with go-systemd's activation package (which
 // insists on LISTEN_PID == its pid). It says ready per READY: "notify"
 // (NOTIFY_SOCKET, via go-systemd), "fd" (a newline to SPARK2_READY_FD) or
-// "none". If CRASHFILE exists it exits 1 at once instead (a broken release).
+// "none". If CRASHFILE exists it exits 1 at once instead (a broken release);
+// "{slot}" in CRASHFILE is the worker's slot.
 // GET / answers "pid=P slot=S"; GET /slow waits 300 ms first. On TERM it
 // drains as internal/httpdrain does (stop accepting, answer every later
 // request with Connection: close, close idle connections after a grace),
 // then exits 0.
 func httpWorker(args []string) int {
 	if len(args) > 1 {
-		if _, err := os.Stat(args[1]); err == nil {
-			fmt.Fprintln(os.Stderr, "crashing on purpose:", args[1], "exists")
+		crash := strings.ReplaceAll(args[1], "{slot}", slotID())
+		if _, err := os.Stat(crash); err == nil {
+			fmt.Fprintln(os.Stderr, "crashing on purpose:", crash, "exists")
 			return 1
 		}
 	}

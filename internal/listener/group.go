@@ -25,7 +25,8 @@ import (
 // sockets is therefore the cap on slots.
 //
 // Which listening socket a new connection goes to is chosen among the open
-// slots by a program attached to the group: in turn by an eBPF program
+// slots that serve (SetServing) by a program attached to the group: in
+// turn by an eBPF program
 // where the kernel lets spark2 load one (roundrobin.go), else at random by a
 // classic BPF program (SO_ATTACH_REUSEPORT_CBPF). Drain and Open change the
 // open slots: that is how a slot being retired (TTOU) stops getting new
@@ -49,6 +50,7 @@ type Group struct {
 
 	rr      *roundRobin // the round-robin program's map; nil without
 	rrTried bool
+	down    []bool // by slot: its workers do not serve (SetServing)
 }
 
 type groupSocket struct {
@@ -65,7 +67,7 @@ func ListenGroup(host string, port, listening, total int) (*Group, error) {
 	if listening < 1 || total < listening {
 		return nil, fmt.Errorf("listen group: %d listening of %d sockets", listening, total)
 	}
-	g := &Group{Host: host, Port: port}
+	g := &Group{Host: host, Port: port, down: make([]bool, total)}
 	fail := func(err error) (*Group, error) {
 		g.Close()
 		return nil, &Error{Addr: display(host, g.Port), Err: err}
@@ -100,8 +102,9 @@ func (g *Group) File(slot int) *os.File {
 }
 
 // Open makes slot, and with it every slot below, get new connections: its
-// socket listens (again) if it did not. An error (slot beyond Cap, or
-// listen(2) failed) leaves the group as it was.
+// socket listens (again) if it did not. The slot does not serve until
+// SetServing says so (while no slot serves, all get new connections). An
+// error (slot beyond Cap, or listen(2) failed) leaves the group as it was.
 func (g *Group) Open(slot int) error {
 	if slot < 0 || slot >= len(g.socks) {
 		return fmt.Errorf("no socket for slot %d: --balance reuseport bound %d before the privilege drop", slot, len(g.socks))
@@ -109,6 +112,7 @@ func (g *Group) Open(slot int) error {
 	if err := g.socks[slot].listen(); err != nil {
 		return fmt.Errorf("listen on the socket of slot %d: %w", slot, err)
 	}
+	g.down[slot] = true // until SetServing: its worker has yet to start
 	g.steer(slot + 1)
 	return nil
 }
@@ -119,6 +123,19 @@ func (g *Group) Drain(slot int) {
 	if slot >= 1 && slot < g.live {
 		g.steer(slot)
 	}
+}
+
+// SetServing says whether slot has a worker that serves (ready, not being
+// replaced for a fault): new connections go only to slots that serve, as
+// long as one does, so that a slot whose worker crashed and waits out its
+// back-off does not hold a share of them in its queue meanwhile. A slot
+// serves until told otherwise.
+func (g *Group) SetServing(slot int, serving bool) {
+	if slot < 0 || slot >= len(g.down) || g.down[slot] == !serving {
+		return
+	}
+	g.down[slot] = !serving
+	g.steer(g.live)
 }
 
 // Retire makes slot's socket stop listening, unless Open has reopened it

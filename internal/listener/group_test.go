@@ -87,9 +87,14 @@ func TestGroupDrainRetireOpen(t *testing.T) {
 	if err := g.Open(1); err != nil {
 		t.Fatalf("Open(1) after Retire: %v", err)
 	}
+	dialN(t, g.Port, 50)
+	if g.Queued(1) != 0 {
+		t.Fatalf("reopened slot 1 gets connections before it serves: %v", queuedAll(g))
+	}
+	g.SetServing(1, true) // its new worker is ready
 	dialN(t, g.Port, 100)
 	if g.Queued(1) == 0 {
-		t.Fatalf("reopened slot 1 gets no connections: %v", queuedAll(g))
+		t.Fatalf("reopened slot 1 gets no connections once it serves: %v", queuedAll(g))
 	}
 }
 
@@ -103,6 +108,7 @@ func TestGroupRetireIsUndoneByOpen(t *testing.T) {
 	if err := g.Open(1); err != nil {
 		t.Fatal(err)
 	}
+	g.SetServing(1, true)
 	if _, err := g.Retire(1); err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +188,7 @@ func TestGroupRoundRobin(t *testing.T) {
 		if err := g.Open(slot); err != nil {
 			t.Fatal(err)
 		}
+		g.SetServing(slot, true)
 	}
 	before := queuedAll(g)
 	dialN(t, g.Port, 40)
@@ -199,7 +206,7 @@ func TestGroupRoundRobin(t *testing.T) {
 // still steers new connections away from a draining slot.
 func TestRoundRobinUnavailableFallsBackToRandom(t *testing.T) {
 	refused := errors.New("bpf: operation not permitted")
-	attachRoundRobin = func(int, int) (*roundRobin, error) { return nil, refused }
+	attachRoundRobin = func(int, int, []int) (*roundRobin, error) { return nil, refused }
 	t.Cleanup(func() { attachRoundRobin = newRoundRobin })
 	g, err := ListenGroup("127.0.0.1", 0, 2, 2)
 	if err != nil {
@@ -219,4 +226,86 @@ func TestRoundRobinUnavailableFallsBackToRandom(t *testing.T) {
 	if after := queuedAll(g); after[0] != q[0]+50 || after[1] != q[1] {
 		t.Fatalf("after Drain(1): queued %v, before %v: want every new connection in slot 0", after, q)
 	}
+}
+
+// servingCases runs f with the round-robin program (as root) and with the
+// random pick, each on a group of 3 open slots and a spare.
+func servingCases(t *testing.T, f func(t *testing.T, g *Group, inTurn bool)) {
+	t.Run("random", func(t *testing.T) {
+		attachRoundRobin = func(int, int, []int) (*roundRobin, error) { return nil, errors.New("refused") }
+		t.Cleanup(func() { attachRoundRobin = newRoundRobin })
+		g, err := ListenGroup("127.0.0.1", 0, 3, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close()
+		f(t, g, false)
+	})
+	t.Run("in turn", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("loading the round-robin program takes CAP_BPF: run as root (CI does)")
+		}
+		g, err := ListenGroup("127.0.0.1", 0, 3, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close()
+		if !g.RoundRobin() {
+			t.Fatalf("no round robin as root: %v", g.RoundRobinErr)
+		}
+		f(t, g, true)
+	})
+}
+
+// added returns how many connections each slot's queue gained from before
+// to after.
+func added(before, after []int) []int {
+	d := make([]int, len(after))
+	for i := range after {
+		d[i] = after[i] - before[i]
+	}
+	return d
+}
+
+// TestGroupSkipsSlotsThatDoNotServe: a slot whose worker does not serve (it
+// crashed and waits out its back-off) gets no new connections while another
+// slot serves; once it serves again it gets its share. While no slot
+// serves, every open slot gets connections, to wait in its queue.
+func TestGroupSkipsSlotsThatDoNotServe(t *testing.T) {
+	servingCases(t, func(t *testing.T, g *Group, inTurn bool) {
+		g.SetServing(1, false)
+		before := queuedAll(g)
+		dialN(t, g.Port, 60)
+		d := added(before, queuedAll(g))
+		if d[1] != 0 || d[3] != 0 || d[0]+d[2] != 60 || d[0] < 15 || d[2] < 15 {
+			t.Fatalf("with slot 1 not serving, 60 new connections went %v: want them over slots 0 and 2", d)
+		}
+		if inTurn && (d[0] != 30 || d[2] != 30) {
+			t.Fatalf("with slot 1 not serving, 60 new connections went %v: want 30 and 30, in turn", d)
+		}
+		g.SetServing(1, true)
+		before = queuedAll(g)
+		dialN(t, g.Port, 60)
+		d = added(before, queuedAll(g))
+		if d[1] < 5 || d[3] != 0 || (inTurn && (d[0] != 20 || d[1] != 20 || d[2] != 20)) {
+			t.Fatalf("with slot 1 serving again, 60 new connections went %v: want slot 1 to get its share", d)
+		}
+		for s := range 3 {
+			g.SetServing(s, false)
+		}
+		before = queuedAll(g)
+		dialN(t, g.Port, 60)
+		d = added(before, queuedAll(g))
+		if d[0] < 5 || d[1] < 5 || d[2] < 5 || d[3] != 0 {
+			t.Fatalf("with no slot serving, 60 new connections went %v: want them over the 3 open slots", d)
+		}
+		g.SetServing(2, true)
+		g.Drain(2)
+		before = queuedAll(g)
+		dialN(t, g.Port, 20)
+		d = added(before, queuedAll(g))
+		if d[2] != 0 || d[0]+d[1] != 20 {
+			t.Fatalf("with slot 2 serving but drained, 20 new connections went %v: want them over slots 0 and 1", d)
+		}
+	})
 }

@@ -11,19 +11,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Round robin: new connections go to the open slots in turn, so that N
+// Round robin: new connections go to the serving slots in turn, so that N
 // keep-alive clients (a proxy's pool, a load generator) are split N/slots
 // each, where a random or hashed pick splits them binomially (64
 // connections over 2 slots: 32 ± 4, a max ÷ min of about 1.3 typically,
 // and 4 connections over 2 slots all land on one a time in eight).
 //
 // Classic BPF keeps no state, so round robin needs eBPF: a one-element
-// array map holds {next, n}; the program, attached to the group with
-// SO_ATTACH_REUSEPORT_EBPF, takes next with an atomic fetch-and-add and
-// returns next % n, the kernel's index of the socket (= its slot, see
-// steer). The map is mmap'ed into the master, which sets n with a plain
-// atomic store when slots open or drain: no bpf(2) call after the bind,
-// so it keeps working after the privilege drop.
+// array map holds {next, k, slots[cap]}; the program, attached to the group
+// with SO_ATTACH_REUSEPORT_EBPF, takes next with an atomic fetch-and-add
+// and returns slots[next % k], the kernel's index of a socket (= its slot,
+// see steer). The map is mmap'ed into the master, which rewrites slots and
+// k with plain stores when slots open, drain, or lose or regain their
+// serving worker: no bpf(2) call after the bind, so it keeps working after
+// the privilege drop. A connection that comes while the list is being
+// rewritten may go to a slot just taken out: it waits in that slot's queue,
+// as every connection did before steering.
 //
 // Loading the program takes CAP_BPF (or CAP_SYS_ADMIN) while
 // kernel.unprivileged_bpf_disabled is set, as it is by default, a kernel of
@@ -34,39 +37,42 @@ import (
 
 // roundRobin is the master's view of the map's one element.
 type roundRobin struct {
-	mem  []byte  // the mmap'ed page holding the element
-	n    *uint32 // the number of open slots the program spreads over
-	next *uint32 // the program's counter (read by tests only)
+	mem   []byte  // the mmap'ed pages holding the element
+	k     *uint32 // how many of slots the program spreads over
+	slots []uint32
 }
 
-// The element's layout: the counter, then n.
+// The element's layout: the counter, k, then the slots.
 const (
-	rrNextOff = 0
-	rrNOff    = 4
-	rrSize    = 8
+	rrNextOff  = 0
+	rrKOff     = 4
+	rrSlotsOff = 8
 )
 
-// newRoundRobin creates the map and the program and attaches the program to
-// the reuseport group of fd, spreading over n slots. The map's and the
-// program's fds are closed before it returns: the socket holds the program,
-// the mapping holds the map, and no fd is left for a worker to inherit.
-func newRoundRobin(fd, n int) (*roundRobin, error) {
-	mapFD, err := bpfMapCreate()
+// newRoundRobin creates the map and the program for a group of capacity
+// sockets, attaches the program to the reuseport group of fd and spreads
+// over slots. The map's and the program's fds are closed before it returns:
+// the socket holds the program, the mapping holds the map, and no fd is
+// left for a worker to inherit.
+func newRoundRobin(fd, capacity int, slots []int) (*roundRobin, error) {
+	size := rrSlotsOff + 4*capacity
+	mapFD, err := bpfMapCreate(size)
 	if err != nil {
 		return nil, fmt.Errorf("create the BPF map: %w", err)
 	}
 	defer unix.Close(mapFD)
-	mem, err := unix.Mmap(mapFD, 0, os.Getpagesize(), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	page := os.Getpagesize()
+	mem, err := unix.Mmap(mapFD, 0, (size+page-1)/page*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("mmap the BPF map: %w", err)
 	}
 	rr := &roundRobin{
-		mem:  mem,
-		next: (*uint32)(unsafe.Pointer(&mem[rrNextOff])),
-		n:    (*uint32)(unsafe.Pointer(&mem[rrNOff])),
+		mem:   mem,
+		k:     (*uint32)(unsafe.Pointer(&mem[rrKOff])),
+		slots: unsafe.Slice((*uint32)(unsafe.Pointer(&mem[rrSlotsOff])), capacity),
 	}
-	rr.set(n)
-	progFD, err := bpfProgLoad(roundRobinProgram(mapFD))
+	rr.set(slots)
+	progFD, err := bpfProgLoad(roundRobinProgram(mapFD, capacity))
 	if err != nil {
 		rr.close()
 		return nil, fmt.Errorf("load the BPF program: %w", err)
@@ -79,26 +85,34 @@ func newRoundRobin(fd, n int) (*roundRobin, error) {
 	return rr, nil
 }
 
-// set makes the program spread new connections over slots [0, n).
-func (rr *roundRobin) set(n int) { atomic.StoreUint32(rr.n, uint32(n)) }
+// set makes the program spread new connections over slots (at most the
+// capacity): the list first, then its length.
+func (rr *roundRobin) set(slots []int) {
+	slots = slots[:min(len(slots), len(rr.slots))]
+	for i, s := range slots {
+		atomic.StoreUint32(&rr.slots[i], uint32(s))
+	}
+	atomic.StoreUint32(rr.k, uint32(len(slots)))
+}
 
 // close unmaps the element; the program keeps the map while attached.
 func (rr *roundRobin) close() {
 	if rr.mem != nil {
 		unix.Munmap(rr.mem)
-		rr.mem, rr.n, rr.next = nil, nil, nil
+		rr.mem, rr.k, rr.slots = nil, nil, nil
 	}
 }
 
-// bpfMapCreate creates the one-element, mmap'able array map.
-func bpfMapCreate() (int, error) {
+// bpfMapCreate creates the one-element, mmap'able array map, its element
+// size bytes.
+func bpfMapCreate(size int) (int, error) {
 	var attr struct {
 		mapType, keySize, valueSize, maxEntries, mapFlags uint32
 		_                                                 [108]byte // the rest of union bpf_attr's map part, zero
 	}
 	attr.mapType = unix.BPF_MAP_TYPE_ARRAY
 	attr.keySize = 4
-	attr.valueSize = rrSize
+	attr.valueSize = uint32(size)
 	attr.maxEntries = 1
 	attr.mapFlags = unix.BPF_F_MMAPABLE
 	return bpfSys(unix.BPF_MAP_CREATE, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
@@ -140,6 +154,9 @@ const (
 	opLdx32             = unix.BPF_LDX | unix.BPF_MEM | unix.BPF_W    // dst = *(u32 *)(src + off)
 	opAtomic32          = unix.BPF_STX | unix.BPF_ATOMIC | unix.BPF_W // imm = op: *(u32 *)(dst + off) op= src
 	opModReg32          = unix.BPF_ALU | unix.BPF_MOD | unix.BPF_X    // dst = (u32)dst % (u32)src
+	opLshImm64          = unix.BPF_ALU64 | unix.BPF_LSH | unix.BPF_K  // dst <<= imm
+	opAddReg64          = unix.BPF_ALU64 | unix.BPF_ADD | unix.BPF_X  // dst += src
+	opJgeImm            = unix.BPF_JMP | unix.BPF_JGE | unix.BPF_K    // if dst >= imm (unsigned): pc += off
 	opJeqImm            = unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K    // if dst == imm: pc += off
 	opCall              = unix.BPF_JMP | unix.BPF_CALL                // r0 = helper imm(r1..r5)
 	opExit              = unix.BPF_JMP | unix.BPF_EXIT                // return r0
@@ -147,16 +164,20 @@ const (
 	fetchAdd            = unix.BPF_ADD | unix.BPF_FETCH               // atomic add, src = the old value
 )
 
-// roundRobinProgram is the steering program over the map mapFD:
+// roundRobinProgram is the steering program over the map mapFD, whose
+// slots hold capacity entries:
 //
 //	r1 = map; r2 = &key (0, on the stack); r0 = map_lookup_elem(r1, r2)
 //	if r0 == 0: goto none
 //	r1 = 1; r1 = fetch_add(*(u32 *)(r0 + next), r1)   // this connection's turn
-//	r2 = *(u32 *)(r0 + n)
+//	r2 = *(u32 *)(r0 + k)
 //	if r2 == 0: goto none
-//	w1 %= w2; r0 = r1; return r0
+//	w1 %= w2
+//	if r1 >= capacity: goto none                      // for the verifier: k <= capacity
+//	r1 <<= 2; r0 += r1; r0 = *(u32 *)(r0 + slots)     // slots[next % k]
+//	return r0
 //	none: r0 = -1; return r0   // no such socket: the kernel hashes
-func roundRobinProgram(mapFD int) []byte {
+func roundRobinProgram(mapFD, capacity int) []byte {
 	var p program
 	p.insn(opLdImm64, 1, unix.BPF_PSEUDO_MAP_FD, 0, int32(mapFD))
 	p.insn(0, 0, 0, 0, 0) // the high half of the 64-bit immediate
@@ -164,13 +185,16 @@ func roundRobinProgram(mapFD int) []byte {
 	p.insn(opMovReg64, 2, 10, 0, 0)
 	p.insn(opAddImm64, 2, 0, 0, -4)
 	p.insn(opCall, 0, 0, 0, helperMapLookupElem)
-	p.insn(opJeqImm, 0, 0, 7, 0) // to none
+	p.insn(opJeqImm, 0, 0, 10, 0) // to none
 	p.insn(opMovImm64, 1, 0, 0, 1)
 	p.insn(opAtomic32, 0, 1, rrNextOff, fetchAdd)
-	p.insn(opLdx32, 2, 0, rrNOff, 0)
-	p.insn(opJeqImm, 2, 0, 3, 0) // to none
+	p.insn(opLdx32, 2, 0, rrKOff, 0)
+	p.insn(opJeqImm, 2, 0, 6, 0) // to none
 	p.insn(opModReg32, 1, 2, 0, 0)
-	p.insn(opMovReg64, 0, 1, 0, 0)
+	p.insn(opJgeImm, 1, 0, 4, int32(capacity)) // to none
+	p.insn(opLshImm64, 1, 0, 0, 2)
+	p.insn(opAddReg64, 0, 1, 0, 0)
+	p.insn(opLdx32, 0, 0, rrSlotsOff, 0)
 	p.insn(opExit, 0, 0, 0, 0)
 	p.insn(opMovImm64, 0, 0, 0, -1) // none
 	p.insn(opExit, 0, 0, 0, 0)
