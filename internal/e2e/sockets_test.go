@@ -32,23 +32,34 @@ func (m *master) readyHTTP(n int) (map[int]int, string) {
 // back-to-back connections that never retry, and 50 that open a new
 // connection per request: no request fails (5 respawns; 20 with SPARK2_SOAK=1).
 func TestRollingRespawnUnderLoadZeroFailures(t *testing.T) {
-	bothModes(t, func(t *testing.T, md mode) {
-		m := run(t, md, nil, append([]string{"-n", "2", "-p", "0", "--ready", "notify"}, helper("http", "notify")...)...)
-		old, port := m.readyHTTP(2)
-		ls := startLoads(t, "http://127.0.0.1:"+port+"/", 50, 2*time.Minute)
-		seen := map[int]bool{old[0]: true, old[1]: true}
-		for i := 0; i < shortOrSoak(5, 20); i++ {
-			m.signal(syscall.SIGCONT)
-			fresh, _ := m.readyHTTP(2)
-			for slot, pid := range fresh {
-				if seen[pid] {
-					t.Fatalf("respawn %d: slot %d kept pid %d", i, slot, pid)
-				}
-				seen[pid] = true
+	bothModes(t, func(t *testing.T, md mode) { rollUnderLoad(t, md, "shared") })
+}
+
+// TestRollingRespawnUnderLoadZeroFailuresReuseport: the same with a socket
+// per slot (--balance reuseport), where a slot's new worker takes over its
+// socket and the steering follows which slots serve.
+func TestRollingRespawnUnderLoadZeroFailuresReuseport(t *testing.T) {
+	rollUnderLoad(t, plain, "reuseport")
+}
+
+// rollUnderLoad runs 2 http workers with --balance balance and respawns them
+// 5 times (20 with SPARK2_SOAK=1) under load; no request may fail.
+func rollUnderLoad(t *testing.T, md mode, balance string) {
+	m := run(t, md, nil, append([]string{"-n", "2", "-p", "0", "--ready", "notify", "--balance", balance}, helper("http", "notify")...)...)
+	old, port := m.readyHTTP(2)
+	ls := startLoads(t, "http://127.0.0.1:"+port+"/", 50, 2*time.Minute)
+	seen := map[int]bool{old[0]: true, old[1]: true}
+	for i := 0; i < shortOrSoak(5, 20); i++ {
+		m.signal(syscall.SIGCONT)
+		fresh, _ := m.readyHTTP(2)
+		for slot, pid := range fresh {
+			if seen[pid] {
+				t.Fatalf("respawn %d: slot %d kept pid %d", i, slot, pid)
 			}
+			seen[pid] = true
 		}
-		ls.finishClean()
-	})
+	}
+	ls.finishClean()
 }
 
 func TestKilledWorkerUnderLoadRefusesNothing(t *testing.T) {
