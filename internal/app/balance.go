@@ -100,4 +100,3 @@ func (m *master) serving(snap supervisor.Snapshot) {
 		m.group.SetServing(sl.ID, sl.Worker.Ready || sl.Replacement.Ready)
 	}
 }
-
