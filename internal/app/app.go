@@ -25,7 +25,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// a FIFO say, may take a while): as PID 1 a TERM with no handler would
 	// make the Go runtime exit 2, the usage-error code. The configuration
 	// is parsed while the subscription goes on; its early signals are in
-	// before spark2 acts on it. A control command, -h or -V (the command
+	// before spark2 opens a config file (which may block: a FIFO) and
+	// before it acts on it. A control command, -h or -V (the command
 	// line alone says so) takes the shortest path: no subscription, no
 	// logger, no reaper; parse, read, exit.
 	var signals chan os.Signal
@@ -38,7 +39,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spark2: find the working directory: %v\n", err)
 		return exitcode.Failure
 	}
-	res, err := config.Parse(args, os.LookupEnv, cwd)
+	res, err := config.ParseWaiting(args, os.LookupEnv, cwd, subscribed)
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: %v\n", err)
 		return exitcode.Usage

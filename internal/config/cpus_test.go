@@ -68,7 +68,7 @@ func TestAvailableCPUsAffinityFails(t *testing.T) {
 func TestAutoWorkersFromFakeCgroup(t *testing.T) {
 	root := cgroupDir(t, map[string]string{"cpu.max": "250000 100000"})
 	m := machine{cpus: func() int { return availableCPUs(root, func() (int, error) { return 16, nil }) }}
-	r, err := m.parse([]string{"-n", "auto"}, func(string) (string, bool) { return "", false }, t.TempDir())
+	r, err := m.parse([]string{"-n", "auto"}, func(string) (string, bool) { return "", false }, t.TempDir(), nil)
 	if err != nil || r.Config.Workers != 3 {
 		t.Errorf("workers %d, err %v; want 3 (ceil of 2.5 CPUs)", r.Config.Workers, err)
 	}

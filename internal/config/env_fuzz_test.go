@@ -99,7 +99,7 @@ func FuzzEnv(f *testing.F) {
 			env[name] = kv.val
 		}
 		lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-		r, err := fake.parse(nil, lookup, cwd)
+		r, err := fake.parse(nil, lookup, cwd, nil)
 		if len(env) == 1 {
 			checkValidity(t, vars, env, err)
 		}
@@ -120,7 +120,7 @@ func FuzzEnv(f *testing.F) {
 		unset := maps.Clone(env)
 		maps.DeleteFunc(unset, func(k, v string) bool { return v == "" && !strings.HasPrefix(k, "SPARK2_") })
 		if len(unset) < len(env) {
-			same, err := fake.parse(nil, func(k string) (string, bool) { v, ok := unset[k]; return v, ok }, cwd)
+			same, err := fake.parse(nil, func(k string) (string, bool) { v, ok := unset[k]; return v, ok }, cwd, nil)
 			if err != nil || !reflect.DeepEqual(same, r) {
 				t.Fatalf("%q gives %+v; unset, the empty ones give %+v, %v", env, r, same, err)
 			}
@@ -139,7 +139,7 @@ func FuzzEnv(f *testing.F) {
 				canon[v.name] = csvRecord(items)
 			}
 		}
-		again, err := fake.parse(nil, func(k string) (string, bool) { v, ok := canon[k]; return v, ok }, cwd)
+		again, err := fake.parse(nil, func(k string) (string, bool) { v, ok := canon[k]; return v, ok }, cwd, nil)
 		if err != nil || !reflect.DeepEqual(again, r) {
 			t.Fatalf("%q gives %+v;\ncanonical %q gives %+v, %v", env, r, canon, again, err)
 		}

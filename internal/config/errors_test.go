@@ -274,7 +274,7 @@ func TestUsageErrorUnwraps(t *testing.T) {
 }
 
 func TestNilLookupEnv(t *testing.T) {
-	r, err := fake.parse([]string{"-n", "2"}, nil, t.TempDir())
+	r, err := fake.parse([]string{"-n", "2"}, nil, t.TempDir(), nil)
 	if err != nil || r.Config.Workers != 2 {
 		t.Errorf("nil lookupEnv: workers %d, err %v", r.Config.Workers, err)
 	}

@@ -142,7 +142,7 @@ func FuzzConfigFile(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, err := fake.parse(nil, nil, cwd)
+		r, err := fake.parse(nil, nil, cwd, nil)
 		if err != nil {
 			if msg := checkUsageError(t, err); !strings.Contains(msg, defaultFile) {
 				t.Fatalf("error does not name %s: %s", defaultFile, msg)
@@ -159,7 +159,7 @@ func FuzzConfigFile(f *testing.F) {
 		if err := os.WriteFile(path, canon, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		again, err := fake.parse(nil, nil, cwd)
+		again, err := fake.parse(nil, nil, cwd, nil)
 		if err != nil || !reflect.DeepEqual(again, r) {
 			t.Fatalf("file gives %+v;\ncanonical %s gives %+v, %v", r, canon, again, err)
 		}

@@ -47,7 +47,16 @@ type Result struct {
 // a *UsageError for the first invalid input it finds. Any other error means
 // the options struct is broken, a bug.
 func Parse(args []string, lookupEnv func(string) (string, bool), cwd string) (Result, error) {
-	return thisMachine.parse(args, lookupEnv, cwd)
+	return thisMachine.parse(args, lookupEnv, cwd, nil)
+}
+
+// ParseWaiting is Parse that calls beforeFile, if not nil, just before it
+// opens the config file, and only then: opening one can block (a FIFO that
+// nobody writes yet, a slow network mount), and spark2 waits there until it
+// is subscribed to the signals that would end it, so that a TERM that comes
+// meanwhile stops it cleanly. Without a config file it is not called.
+func ParseWaiting(args []string, lookupEnv func(string) (string, bool), cwd string, beforeFile func()) (Result, error) {
+	return thisMachine.parse(args, lookupEnv, cwd, beforeFile)
 }
 
 // Usage returns the short usage line, without a newline:
@@ -55,7 +64,7 @@ func Parse(args []string, lookupEnv func(string) (string, bool), cwd string) (Re
 func Usage() string { return "Usage: spark2 [OPTIONS] [--] [COMMAND [ARG...]]" }
 
 // parse is Parse on machine m.
-func (m machine) parse(args []string, lookupEnv func(string) (string, bool), cwd string) (Result, error) {
+func (m machine) parse(args []string, lookupEnv func(string) (string, bool), cwd string, beforeFile func()) (Result, error) {
 	t, err := loadTable()
 	if err != nil {
 		return Result{}, err
@@ -80,7 +89,7 @@ func (m machine) parse(args []string, lookupEnv func(string) (string, bool), cwd
 	if err != nil {
 		return Result{}, err
 	}
-	file, doc, err := readFile(t, cwd, cl.flags, env)
+	file, doc, err := readFile(t, cwd, cl.flags, env, beforeFile)
 	if err != nil {
 		return Result{}, err
 	}
@@ -112,7 +121,7 @@ func (m machine) parse(args []string, lookupEnv func(string) (string, bool), cwd
 
 // readFile locates and loads the config file, if there is one; -C and -c
 // count only from the flags and the env vars.
-func readFile(t *table, cwd string, flags, env []setting) (configFile, fileLayers, error) {
+func readFile(t *table, cwd string, flags, env []setting, beforeFile func()) (configFile, fileLayers, error) {
 	chdir, hasChdir := highest(keyChdir, flags, env)
 	var chdirAbs string
 	if hasChdir {
@@ -124,6 +133,9 @@ func readFile(t *table, cwd string, flags, env []setting) (configFile, fileLayer
 	file, err := locateFile(cwd, chdir, chdirAbs, flags, env)
 	if err != nil || file.abs == "" {
 		return file, fileLayers{}, err
+	}
+	if beforeFile != nil {
+		beforeFile()
 	}
 	doc, err := loadFile(t, file)
 	return file, doc, err

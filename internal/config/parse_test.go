@@ -43,7 +43,7 @@ func parseIn(t *testing.T, w world, args ...string) (Result, string, error) {
 		}
 	}
 	lookup := func(k string) (string, bool) { v, ok := w.env[k]; return v, ok }
-	r, err := fake.parse(args, lookup, dir)
+	r, err := fake.parse(args, lookup, dir, nil)
 	return r, dir, err
 }
 
@@ -210,5 +210,30 @@ func TestConfigFileRecorded(t *testing.T) {
 	}
 	if c, _ := mustParse(t, world{}); c.ConfigFile != "" {
 		t.Errorf("no spark2.json: ConfigFile %q, want empty", c.ConfigFile)
+	}
+}
+
+// TestParseWaitingCallsBeforeFileBeforeOpeningIt: ParseWaiting calls
+// beforeFile once, before it opens the config file (what beforeFile writes
+// into the file is what is read), and not at all without a config file.
+func TestParseWaitingCallsBeforeFileBeforeOpeningIt(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "spark2.json")
+	if err := os.WriteFile(file, []byte(`{"workers": 2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	r, err := fake.parse([]string{"-c", file}, nil, dir, func() {
+		calls++
+		if err := os.WriteFile(file, []byte(`{"workers": 3}`), 0o644); err != nil {
+			t.Error(err)
+		}
+	})
+	if err != nil || calls != 1 || r.Config.Workers != 3 {
+		t.Fatalf("with -c: workers %d, %d call(s), err %v; want 3 workers (the file as beforeFile left it) and one call", r.Config.Workers, calls, err)
+	}
+	calls = 0
+	if _, err := fake.parse([]string{"-n", "2"}, nil, t.TempDir(), func() { calls++ }); err != nil || calls != 0 {
+		t.Fatalf("without a config file: %d call(s), err %v; want none", calls, err)
 	}
 }

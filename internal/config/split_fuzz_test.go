@@ -155,7 +155,7 @@ func FuzzParseArgs(f *testing.F) {
 			t.Skip("names a device or /proc file")
 		}
 		orig := slices.Clone(args)
-		r, err := fake.parse(args, nil, cwd)
+		r, err := fake.parse(args, nil, cwd, nil)
 		if !slices.Equal(args, orig) {
 			t.Fatalf("Parse changed its args: %q, was %q", args, orig)
 		}
@@ -208,7 +208,7 @@ func FuzzParseArgs(f *testing.F) {
 			}
 			args[start] = orig[start]
 		}
-		explicit, err := fake.parse(withDashes(args, start), nil, cwd)
+		explicit, err := fake.parse(withDashes(args, start), nil, cwd, nil)
 		if err == nil && len(explicit.Config.Command) == 0 && len(r.Config.Command) == 0 {
 			explicit.Config.Command = r.Config.Command // nil and empty are both no COMMAND
 		}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -301,10 +302,12 @@ func TestTermWhileReadingTheConfigFile(t *testing.T) {
 		m := run(t, md, nil, append([]string{"-c", fifo, "--"}, helper("serve")...)...)
 		eventually(t, "spark2 blocked opening the FIFO", func() bool { return blockedOnFifo(m.pid) })
 		m.signal(syscall.SIGTERM)
-		w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-		if err != nil {
-			t.Fatalf("spark2 no longer reads its config file (%v): exit %d; stderr:\n%s", err, m.wait(), m.Stderr())
-		}
+		// The kernel and Go's runtime hand the TERM to spark2's signal
+		// channel asynchronously (a thread, then the os/signal goroutine,
+		// must run): give them time on a loaded machine before the config
+		// file lets spark2 go on.
+		time.Sleep(100 * time.Millisecond)
+		w := openWriter(t, m, fifo)
 		w.WriteString(`{"workers": 2}`)
 		w.Close()
 		if code := m.wait(); code != 0 {
@@ -320,6 +323,30 @@ func TestTermWhileReadingTheConfigFile(t *testing.T) {
 
 // blockedOnFifo reports whether a thread of pid waits in open(2) for a FIFO's
 // writer.
+// openWriter opens fifo for writing without blocking, once spark2 has it
+// open for reading. A signal that lands on the thread blocked in open(2)
+// makes the kernel drop the reader for a moment before the call restarts
+// (ENXIO then): it retries until spark2 reads again or has exited.
+func openWriter(t *testing.T, m *master, fifo string) *os.File {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if err == nil {
+			return w
+		}
+		select {
+		case <-m.done:
+			t.Fatalf("spark2 no longer reads its config file (%v): exit %d; stderr:\n%s", err, m.wait(), m.Stderr())
+		default:
+		}
+		if !errors.Is(err, syscall.ENXIO) || time.Now().After(deadline) {
+			t.Fatalf("open %s for writing: %v", fifo, err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func blockedOnFifo(pid int) bool {
 	tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
 	for _, task := range tasks {
