@@ -160,6 +160,14 @@ func TestRecipeGunicorn(t *testing.T) {
 	runRecipe(t, recipe{dir: "gunicorn", args: []string{"--ready", "notify", "gunicorn", "app:app"}})
 }
 
+// TestRecipeGunicornReuseport: the gunicorn recipe with a socket per slot
+// (--balance reuseport): each slot's gunicorn gets its own socket, and the
+// rolling respawns under load fail nothing there either.
+func TestRecipeGunicornReuseport(t *testing.T) {
+	needServer(t, "gunicorn", exec.Command("gunicorn", "--version"))
+	runRecipe(t, recipe{dir: "gunicorn", args: []string{"--balance", "reuseport", "--ready", "notify", "gunicorn", "app:app"}})
+}
+
 func TestRecipeUvicorn(t *testing.T) {
 	python := pythonWith(t, "uvicorn")
 	// uvicorn's stop closes every connection that has no request in
