@@ -86,17 +86,30 @@ func migrateReq() bool {
 }
 
 // serving tells --balance reuseport's sockets which slots serve, from the
-// supervisor's snapshot: a slot serves while its worker or that worker's
-// replacement is ready. A slot whose worker crashed and waits out its
-// back-off, or whose new worker is still starting, gets no new connections
-// while another slot serves. Nothing without reuseport. It runs on the
-// supervisor's loop: SetServing changes a map or a BPF program, and only
-// when a slot's state changed.
+// supervisor's snapshot (see slotServes). Nothing without reuseport. It runs
+// on the supervisor's loop: SetServing changes a map or a BPF program, and
+// only when a slot's state changed.
 func (m *master) serving(snap supervisor.Snapshot) {
 	if m.group == nil {
 		return
 	}
 	for _, sl := range snap.Slots {
-		m.group.SetServing(sl.ID, sl.Worker.Ready || sl.Replacement.Ready)
+		m.group.SetServing(sl.ID, slotServes(sl))
 	}
+}
+
+// slotServes says whether sl should get new connections: while its worker
+// or that worker's replacement is ready; and while its worker starts, if the
+// slot has not just seen a worker die (at start-up, after TTIN), so that the
+// connections it queues are taken as soon as that worker accepts and the
+// first keep-alive clients spread over every slot. A slot whose worker
+// died (waiting out its back-off, or starting a worker that may crash
+// again), or whose worker is being stopped without a ready replacement (a
+// hang), gets none while another slot serves.
+func slotServes(sl supervisor.SlotState) bool {
+	w := sl.Worker
+	if sl.Replacement.Ready {
+		return true
+	}
+	return w.Pid != 0 && !w.Stopping && (w.Ready || sl.DeathsInARow == 0)
 }

@@ -62,17 +62,18 @@ type SlotState struct {
 
 // WorkerState is one worker in a Snapshot.
 type WorkerState struct {
-	Pid     int
-	Started time.Time
-	Running bool // its COMMAND has been exec'd
-	Ready   bool
+	Pid      int
+	Started  time.Time
+	Running  bool // its COMMAND has been exec'd
+	Ready    bool
+	Stopping bool // it is being stopped (spark2's stop, a replacement, a hang, TTOU)
 }
 
 func stateOf(w *worker) WorkerState {
 	if w == nil {
 		return WorkerState{}
 	}
-	return WorkerState{Pid: w.pid, Started: w.started, Running: w.execDone && w.execErr == nil, Ready: w.ready}
+	return WorkerState{Pid: w.pid, Started: w.started, Running: w.execDone && w.execErr == nil, Ready: w.ready, Stopping: w.stopping}
 }
 
 // Snapshot returns the supervisor's state, as the loop sees it between two
