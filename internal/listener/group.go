@@ -25,10 +25,9 @@ import (
 // sockets is therefore the cap on slots.
 //
 // Which listening socket a new connection goes to is chosen among the open
-// slots that serve (SetServing) by a program attached to the group: in
-// turn by an eBPF program
-// where the kernel lets spark2 load one (roundrobin.go), else at random by a
-// classic BPF program (SO_ATTACH_REUSEPORT_CBPF). Drain and Open change the
+// slots that serve (SetServing) by a program attached to the group: in turn
+// by an eBPF program where the kernel lets spark2 load one (roundrobin.go),
+// else at random by a classic BPF program (SO_ATTACH_REUSEPORT_CBPF). Drain and Open change the
 // open slots: that is how a slot being retired (TTOU) stops getting new
 // connections while its worker still serves, and Retire takes it out of the
 // group. If neither program can be attached the kernel's own choice, a hash
@@ -125,11 +124,12 @@ func (g *Group) Drain(slot int) {
 	}
 }
 
-// SetServing says whether slot has a worker that serves (ready, not being
-// replaced for a fault): new connections go only to slots that serve, as
-// long as one does, so that a slot whose worker crashed and waits out its
-// back-off does not hold a share of them in its queue meanwhile. A slot
-// serves until told otherwise.
+// SetServing says whether slot has a worker that takes connections now
+// (the caller decides what that means): new connections go only to slots
+// that serve, as long as one does, so that a slot whose worker crashed and
+// waits out its back-off does not hold a share of them in its queue
+// meanwhile. A slot of ListenGroup serves until told otherwise; one that
+// Open (re)opens does not serve until told.
 func (g *Group) SetServing(slot int, serving bool) {
 	if slot < 0 || slot >= len(g.down) || g.down[slot] == !serving {
 		return
