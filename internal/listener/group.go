@@ -47,9 +47,8 @@ type Group struct {
 	// when they are): the eBPF program could not be loaded or attached.
 	RoundRobinErr error
 
-	rr      *roundRobin // the round-robin program's map; nil without
-	rrTried bool
-	down    []bool // by slot: its workers do not serve (SetServing)
+	rr   *roundRobin // the round-robin program's map; nil without (see RoundRobinErr)
+	down []bool      // by slot: its workers do not serve (SetServing)
 }
 
 type groupSocket struct {
@@ -169,7 +168,6 @@ func (g *Group) Queued(slot int) int {
 func (g *Group) Close() error {
 	if g.rr != nil {
 		g.rr.close()
-		g.rr = nil
 	}
 	var errs []error
 	for _, s := range g.socks {

@@ -158,17 +158,7 @@ func TestGroupPortInUse(t *testing.T) {
 // slots left; after slots are retired and opened again (TTOU, TTIN), over
 // all of them again.
 func TestGroupRoundRobin(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("loading the round-robin program takes CAP_BPF: run as root (CI does)")
-	}
-	g, err := ListenGroup("127.0.0.1", 0, 3, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	if !g.RoundRobin() {
-		t.Fatalf("no round robin as root: %v", g.RoundRobinErr)
-	}
+	g := threeSlots(t, true)
 	dialN(t, g.Port, 30)
 	if q := queuedAll(g); !slices.Equal(q, []int{10, 10, 10, 0}) {
 		t.Fatalf("queued per slot %v after 30 connections over 3 slots: want 10 10 10 0", q)
@@ -205,9 +195,7 @@ func TestGroupRoundRobin(t *testing.T) {
 // with the classic program, says why it does not go in turn, and Drain
 // still steers new connections away from a draining slot.
 func TestRoundRobinUnavailableFallsBackToRandom(t *testing.T) {
-	refused := errors.New("bpf: operation not permitted")
-	attachRoundRobin = func(int, int, []int) (*roundRobin, error) { return nil, refused }
-	t.Cleanup(func() { attachRoundRobin = newRoundRobin })
+	refused := refuseRoundRobin(t)
 	g, err := ListenGroup("127.0.0.1", 0, 2, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -228,33 +216,41 @@ func TestRoundRobinUnavailableFallsBackToRandom(t *testing.T) {
 	}
 }
 
-// servingCases runs f with the round-robin program (as root) and with the
-// random pick, each on a group of 3 open slots and a spare.
+// refuseRoundRobin makes the round-robin program fail to load until t ends,
+// as in a container without CAP_BPF, and returns the error it fails with.
+func refuseRoundRobin(t *testing.T) error {
+	refused := errors.New("bpf: operation not permitted")
+	attachRoundRobin = func(int, int, []int) (*roundRobin, error) { return nil, refused }
+	t.Cleanup(func() { attachRoundRobin = newRoundRobin })
+	return refused
+}
+
+// threeSlots returns a group of 3 open slots and a spare, closed when t
+// ends: with the round-robin program (inTurn: as root, skipped otherwise)
+// or with the random pick.
+func threeSlots(t *testing.T, inTurn bool) *Group {
+	t.Helper()
+	if !inTurn {
+		refuseRoundRobin(t)
+	} else if os.Geteuid() != 0 {
+		t.Skip("loading the round-robin program takes CAP_BPF: run as root (CI does)")
+	}
+	g, err := ListenGroup("127.0.0.1", 0, 3, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	if g.RoundRobin() != inTurn {
+		t.Fatalf("RoundRobin() = %v, want %v: %v", g.RoundRobin(), inTurn, g.RoundRobinErr)
+	}
+	return g
+}
+
+// servingCases runs f with the random pick and with the round-robin program
+// (as root), each on threeSlots.
 func servingCases(t *testing.T, f func(t *testing.T, g *Group, inTurn bool)) {
-	t.Run("random", func(t *testing.T) {
-		attachRoundRobin = func(int, int, []int) (*roundRobin, error) { return nil, errors.New("refused") }
-		t.Cleanup(func() { attachRoundRobin = newRoundRobin })
-		g, err := ListenGroup("127.0.0.1", 0, 3, 4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.Close()
-		f(t, g, false)
-	})
-	t.Run("in turn", func(t *testing.T) {
-		if os.Geteuid() != 0 {
-			t.Skip("loading the round-robin program takes CAP_BPF: run as root (CI does)")
-		}
-		g, err := ListenGroup("127.0.0.1", 0, 3, 4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.Close()
-		if !g.RoundRobin() {
-			t.Fatalf("no round robin as root: %v", g.RoundRobinErr)
-		}
-		f(t, g, true)
-	})
+	t.Run("random", func(t *testing.T) { f(t, threeSlots(t, false), false) })
+	t.Run("in turn", func(t *testing.T) { f(t, threeSlots(t, true), true) })
 }
 
 // added returns how many connections each slot's queue gained from before

@@ -86,8 +86,11 @@ func newRoundRobin(fd, capacity int, slots []int) (*roundRobin, error) {
 }
 
 // set makes the program spread new connections over slots (at most the
-// capacity): the list first, then its length.
+// capacity): the list first, then its length. Once closed it does nothing.
 func (rr *roundRobin) set(slots []int) {
+	if rr.mem == nil {
+		return
+	}
 	slots = slots[:min(len(slots), len(rr.slots))]
 	for i, s := range slots {
 		atomic.StoreUint32(&rr.slots[i], uint32(s))

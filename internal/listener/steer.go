@@ -16,8 +16,7 @@ import "golang.org/x/sys/unix"
 func (g *Group) steer(n int) {
 	g.live = n
 	slots := g.steered()
-	if g.rr == nil && !g.rrTried {
-		g.rrTried = true
+	if g.rr == nil && g.RoundRobinErr == nil { // not tried yet
 		g.rr, g.RoundRobinErr = attachRoundRobin(g.socks[0].fd, len(g.socks), slots)
 	}
 	if g.rr != nil {

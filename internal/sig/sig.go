@@ -146,9 +146,10 @@ var subscribing sync.WaitGroup
 // Each signal costs a round trip to the Go runtime's signal-mask thread
 // (20–100 µs on a 2-core machine): all 55 at once took 2–5 ms of spark2's
 // start. So a goroutine subscribes, the early signals (TERM first) before
-// the others, while the caller goes on (spark2 parses its configuration
-// meanwhile): with more than one P an early signal is no less covered than
-// if Notify waited, as its round trip comes at the same time. With one P
+// the others, while the caller goes on (spark2 parses its command line and
+// env vars meanwhile). The caller must call the wait before anything that
+// may block or act: a TERM that comes while it is blocked (opening a config
+// file that is a FIFO, say) before TERM is subscribed would end it. With one P
 // (GOMAXPROCS 1, a container limited to one CPU) the goroutine would run
 // only once the caller blocks, so Notify subscribes the early signals
 // itself and the wait it returns has nothing to wait for. A late signal
