@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -80,9 +79,7 @@ func statusCommand(c config.Config, stdout, stderr io.Writer) int {
 	verdict, why := status.Check(f, kind, now, c.StaleAfter)
 	switch {
 	case c.StatusJSON:
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(f)
+		stdout.Write(f.AppendJSON(nil))
 	case c.Probe != "":
 		fmt.Fprintln(stdout, why)
 	default:

@@ -16,6 +16,8 @@ import (
 // what a worker left) gets a walk made in its loop turn (see
 // supervisor.Lookup).
 func (v *procView) family(leader supervisor.ProcRef, known []supervisor.ProcRef, look supervisor.Lookup) []supervisor.ProcRef {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	var tab *procfs.Table
 	var err error
 	if look.Periodic {
@@ -28,7 +30,8 @@ func (v *procView) family(leader supervisor.ProcRef, known []supervisor.ProcRef,
 	}
 	seen := map[int]bool{leader.Pid: true}
 	var out []supervisor.ProcRef
-	var roots []int
+	var few [8]int // roots of a few processes stay on the stack, with or without -race
+	roots := few[:0]
 	add := func(st procfs.Stat) {
 		if seen[st.Pid] {
 			return

@@ -56,7 +56,7 @@ func sampleMemory(snap supervisor.Snapshot, procs *procView) []supervisor.Memory
 		return nil
 	}
 	uses := make([]supervisor.MemoryUse, len(pids))
-	for i, rss := range procs.treeRSS(pids, 0) {
+	for i, rss := range procs.treeRSS(pids, 0, nil) {
 		uses[i] = supervisor.MemoryUse{Pid: pids[i], RSS: rss}
 	}
 	return uses

@@ -54,28 +54,39 @@ const stormOrphans = 64
 // newProcView returns the master's one view of /proc, which the sweep, the
 // stops, --max-memory, the status file and the NOTIFY_SOCKET filter share.
 func newProcView() *procView {
-	return &procView{
+	v := &procView{
 		reaping: func() bool { return reap.OrphanReapedWithin(reapQuiet) },
 		orphans: reap.OrphansReaped,
 	}
+	v.r.Stop = v.storm
+	return v
 }
 
 // procView holds the last walk of /proc and the last memory reading of
 // each worker's tree, and reads both with one procfs.Reader. Safe for
 // concurrent use.
+//
+// Walks alternate between two tables, refilled in place (WalkInto), so an
+// idle master's walks make no garbage. A table is read only with mu held:
+// the next walk but one refills it.
 type procView struct {
 	// reaping says whether a burst of orphans' exits is being reaped;
 	// orphans counts the orphans reaped (see reap.OrphansReaped).
 	reaping func() bool
 	orphans func() uint64
 
-	mu   sync.Mutex
-	r    procfs.Reader
-	tab  *procfs.Table
-	at   time.Time
-	turn uint64             // the supervisor's loop turn that made the last walk; 0: none
-	took time.Duration      // how long the last walk took
-	rss  map[int]rssReading // by the worker's pid
+	mu    sync.Mutex
+	r     procfs.Reader
+	tab   *procfs.Table
+	spare *procfs.Table // the walk before tab, which the next walk refills
+	at    time.Time
+	turn  uint64             // the supervisor's loop turn that made the last walk; 0: none
+	took  time.Duration      // how long the last walk took
+	rss   map[int]rssReading // by the worker's pid
+	// yield and from are the running walk's: whether it gives way to a
+	// storm of orphans, and the orphans reaped when it began (see storm).
+	yield bool
+	from  uint64
 }
 
 // rssReading is the resident memory of one worker's tree, and when it was
@@ -85,34 +96,16 @@ type rssReading struct {
 	at    time.Time
 }
 
-// table returns a walk of /proc at most maxAge old, walking again when the
-// last one is older.
-//
-// With yield, a walk that finds the reaper taking a storm of orphans
-// (stormOrphans since it began) stops and the last walk is returned, however
-// old: the lookups that may yield (the sweep's, the memory figures') would
-// only read zombies, and take the CPU the reaper needs. A first walk never
-// yields.
-func (v *procView) table(maxAge time.Duration, yield bool) (*procfs.Table, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.tableLocked(maxAge, yield, 0)
-}
-
 // sweepTable is the walk for the sweep's family lookups, made in loop turn
-// turn: one at most sweepAge old, which may yield.
+// turn: one at most sweepAge old, which may yield. v.mu is held.
 func (v *procView) sweepTable(turn uint64) (*procfs.Table, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	return v.tableLocked(v.sweepAge(), true, turn)
 }
 
 // turnTable is the walk for a family lookup that wants the processes as
 // they are: the last walk if loop turn turn made it, else a new one that
-// does not yield. A turn of 0 always walks.
+// does not yield. A turn of 0 always walks. v.mu is held.
 func (v *procView) turnTable(turn uint64) (*procfs.Table, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	if v.tab != nil && turn != 0 && v.turn == turn {
 		return v.tab, nil
 	}
@@ -120,27 +113,44 @@ func (v *procView) turnTable(turn uint64) (*procfs.Table, error) {
 }
 
 // tableLocked returns the last walk if it is less than maxAge old, else
-// walks again; turn is the loop turn asking (0: none), noted with a new walk.
+// walks again, into the spare table; turn is the loop turn asking (0: none),
+// noted with a new walk. v.mu is held, and the table may be read only while
+// it is.
+//
+// With yield, a walk that finds the reaper taking a storm of orphans
+// (stormOrphans since it began) stops and the last walk is returned, however
+// old: the lookups that may yield (the sweep's, the memory figures') would
+// only read zombies, and take the CPU the reaper needs. A first walk never
+// yields.
 func (v *procView) tableLocked(maxAge time.Duration, yield bool, turn uint64) (*procfs.Table, error) {
 	if v.tab != nil && time.Since(v.at) < maxAge {
 		return v.tab, nil
 	}
 	began := time.Now()
-	v.r.Stop = nil
-	if yield && v.tab != nil && v.orphans != nil {
-		from := v.orphans()
-		v.r.Stop = func() bool { return v.orphans()-from >= stormOrphans }
+	v.yield = yield && v.tab != nil && v.orphans != nil
+	if v.yield {
+		v.from = v.orphans()
 	}
-	tab, err := v.r.Walk()
+	if v.spare == nil || v.spare == v.tab {
+		v.spare = new(procfs.Table)
+	}
+	err := v.r.WalkInto(v.spare)
 	if errors.Is(err, procfs.ErrStopped) {
 		return v.tab, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	v.tab, v.at, v.turn = tab, time.Now(), turn
+	v.tab, v.spare = v.spare, v.tab
+	v.at, v.turn = time.Now(), turn
 	v.took = v.at.Sub(began)
-	return tab, nil
+	return v.tab, nil
+}
+
+// storm is the Reader's Stop: a walk that may yield stops once the reaper
+// has taken stormOrphans orphans since it began. v.mu is held (a walk runs).
+func (v *procView) storm() bool {
+	return v.yield && v.orphans()-v.from >= stormOrphans
 }
 
 // sweepAge is how old a walk the sweep's lookups may reuse: walkShare
@@ -162,24 +172,24 @@ func (v *procView) sweepAge() time.Duration {
 // treeFresh old; 0 when pid is not in it or there is none. It never walks.
 func (v *procView) lastParent(pid int) int {
 	v.mu.Lock()
-	tab, at := v.tab, v.at
-	v.mu.Unlock()
-	if tab == nil || time.Since(at) >= treeFresh {
+	defer v.mu.Unlock()
+	if v.tab == nil || time.Since(v.at) >= treeFresh {
 		return 0
 	}
-	st, _ := tab.Get(pid)
+	st, _ := v.tab.Get(pid)
 	return st.PPid
 }
 
 // treeRSS returns the resident memory, in bytes, of each of pids and its
-// descendants (processes that have gone count 0): the last reading of a
-// pid's tree while it is less than maxAge old, else a new one. A pid of 0
-// gets 0. Readings of pids not asked for are forgotten once stale.
-func (v *procView) treeRSS(pids []int, maxAge time.Duration) []uint64 {
+// descendants (processes that have gone count 0), in out's storage: the last
+// reading of a pid's tree while it is less than maxAge old, else a new one.
+// A pid of 0 gets 0. Readings of pids not asked for are forgotten once
+// stale.
+func (v *procView) treeRSS(pids []int, maxAge time.Duration, out []uint64) []uint64 {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := time.Now()
-	out := make([]uint64, len(pids))
+	out = append(out[:0], make([]uint64, len(pids))...)
 	for i, pid := range pids {
 		if pid == 0 {
 			continue

@@ -14,6 +14,14 @@ import (
 	"github.com/spark2/spark2/internal/supervisor"
 )
 
+// table is tableLocked for a test: a walk at most maxAge old, which the test
+// reads alone.
+func (v *procView) table(maxAge time.Duration, yield bool) (*procfs.Table, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.tableLocked(maxAge, yield, 0)
+}
+
 // TestTreeRSSCountsDescendantsAndReusesAReading: a worker's memory is that of
 // its whole tree; a reading younger than maxAge is reused, an older one is
 // read again.
@@ -46,17 +54,17 @@ func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := procs.treeRSS([]int{0, pid}, 0)
+	got := procs.treeRSS([]int{0, pid}, 0, nil)
 	if got[0] != 0 || got[1] <= alone {
 		t.Fatalf("treeRSS(0, shell) = %v; want 0, and more than the shell alone (%d)", got, alone)
 	}
 	procs.mu.Lock()
 	procs.rss[pid] = rssReading{bytes: 42, at: time.Now()}
 	procs.mu.Unlock()
-	if got := procs.treeRSS([]int{pid}, time.Minute); got[0] != 42 {
+	if got := procs.treeRSS([]int{pid}, time.Minute, nil); got[0] != 42 {
 		t.Fatalf("a reading younger than maxAge: %d, want it reused (42)", got[0])
 	}
-	if got := procs.treeRSS([]int{pid}, 0); got[0] <= alone {
+	if got := procs.treeRSS([]int{pid}, 0, nil); got[0] <= alone {
 		t.Fatalf("maxAge 0: %d, want a new reading above %d", got[0], alone)
 	}
 }

@@ -67,6 +67,13 @@ type statusWriter struct {
 	// last is the newest snapshot's file, nil before the first: run's alone
 	// while it runs, then close's (close reads it after done is closed).
 	last *status.File
+	// files are the two files that file fills in turn, reusing their
+	// Workers, so that an idle master's snapshots make no garbage: the one
+	// last written is kept to compare the next with. pids and rss are
+	// addUsage's. All are run's, then close's.
+	files [2]status.File
+	pids  []int
+	rss   []uint64
 }
 
 func newStatusWriter(dir *status.Dir, base status.File, procs *procView, log hclog.Logger) *statusWriter {
@@ -88,7 +95,7 @@ func (w *statusWriter) run() {
 	failing := false
 	var written *status.File // the last file written, nil after a failure
 	for s := range w.snaps {
-		f := w.file(s)
+		f := w.file(s, written)
 		w.last = f
 		if written != nil && sameState(f, written) && f.Heartbeat.Sub(written.Heartbeat) < heartbeatEvery {
 			continue // nothing changed, and the heartbeat on disk is fresh
@@ -115,8 +122,8 @@ func (w *statusWriter) close(code int) {
 	<-w.done
 	f := w.last
 	if f == nil {
-		b := w.base
-		f = &b
+		f = &w.files[0]
+		*f = w.base
 	}
 	f.State, f.ExitCode, f.Heartbeat = status.Stopped, &code, time.Now()
 	w.addUsage(f)
@@ -127,13 +134,22 @@ func (w *statusWriter) close(code int) {
 }
 
 // file turns a snapshot into the status file's content, without the
-// resource use that w.addUsage reads from /proc.
-func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
-	f := w.base
+// resource use that w.addUsage reads from /proc, in whichever of w.files is
+// not keep.
+func (w *statusWriter) file(s supervisor.Snapshot, keep *status.File) *status.File {
+	f := &w.files[0]
+	if f == keep {
+		f = &w.files[1]
+	}
+	workers := f.Workers[:0]
+	if workers == nil {
+		workers = make([]status.Worker, 0, len(s.Slots)) // no slot: [], not null
+	}
+	*f = w.base
 	f.Heartbeat, f.State, f.WorkersWanted = s.At, statusState(s.State), len(s.Slots)
 	f.Totals = status.Totals{Spawned: s.Counts.Spawned, Restarts: s.Counts.Restarts, FailedReloads: s.Counts.FailedReloads,
 		Replaced: statusReplaced(s.Counts.Replaced)}
-	f.Workers = make([]status.Worker, 0, len(s.Slots))
+	f.Workers = workers
 	for _, sl := range s.Slots {
 		wk := status.Worker{
 			Slot: sl.ID, Pid: sl.Worker.Pid, Started: sl.Worker.Started, Ready: sl.Worker.Ready,
@@ -143,7 +159,7 @@ func (w *statusWriter) file(s supervisor.Snapshot) *status.File {
 		}
 		f.Workers = append(f.Workers, wk)
 	}
-	return &f
+	return f
 }
 
 // masterIdentity is the constant part of the status file.

@@ -37,3 +37,25 @@ func TestStatusWriterCloseWritesTheLastSnapshotStopped(t *testing.T) {
 		t.Errorf("workers %+v, want the last snapshot's: slot 0, pid 103", f.Workers)
 	}
 }
+
+// TestStatusWriterFillsTheFileNotLastWritten: file fills, in turn, the one of
+// its two files that was not last written, so the one compared with stays as
+// written; a snapshot with no slot gives an empty list of workers, not null.
+func TestStatusWriterFillsTheFileNotLastWritten(t *testing.T) {
+	w := &statusWriter{base: status.File{Format: status.Format, Pid: 1}}
+	snap := func(pid int) supervisor.Snapshot {
+		return supervisor.Snapshot{Slots: []supervisor.SlotState{{ID: 0, Worker: supervisor.WorkerState{Pid: pid}}}}
+	}
+	written := w.file(snap(100), nil)
+	next := w.file(snap(101), written)
+	if next == written || written.Workers[0].Pid != 100 || next.Workers[0].Pid != 101 {
+		t.Fatalf("written %+v, next %+v; want two files, pids 100 and 101", written.Workers, next.Workers)
+	}
+	if again := w.file(snap(102), written); again != next || written.Workers[0].Pid != 100 {
+		t.Fatalf("a file not written was not reused, or the written one changed (%+v)", written.Workers)
+	}
+	empty := w.file(supervisor.Snapshot{}, nil)
+	if empty.Workers == nil || len(empty.Workers) != 0 {
+		t.Fatalf("no slot: workers %#v, want an empty list", empty.Workers)
+	}
+}

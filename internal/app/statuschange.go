@@ -31,11 +31,12 @@ func sameState(a, b *status.File) bool {
 // most rssFresh ago.
 func (w *statusWriter) addUsage(f *status.File) {
 	f.Master = w.usage.get()
-	pids := make([]int, len(f.Workers))
-	for i, wk := range f.Workers {
-		pids[i] = wk.Pid
+	w.pids = w.pids[:0]
+	for _, wk := range f.Workers {
+		w.pids = append(w.pids, wk.Pid)
 	}
-	for i, rss := range w.procs.treeRSS(pids, rssFresh) {
+	w.rss = w.procs.treeRSS(w.pids, rssFresh, w.rss)
+	for i, rss := range w.rss {
 		f.Workers[i].RSS = rss
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // benchWorkers starts n sleeping process-group leaders, standing for idle
 // workers, and stops them when b ends.
-func benchWorkers(b *testing.B, n int) []supervisor.ProcRef {
+func benchWorkers(b testing.TB, n int) []supervisor.ProcRef {
 	var refs []supervisor.ProcRef
 	for i := 0; i < n; i++ {
 		c := exec.Command("sleep", "600")

@@ -182,3 +182,30 @@ func TestReaderWalkStopsWhenAsked(t *testing.T) {
 		t.Fatalf("Stop asked %d times over %d processes; want at least %d", asked, len(tab.Procs), want)
 	}
 }
+
+// TestWalkIntoRefillsATableWithoutGarbage: a table refilled by WalkInto holds
+// the new walk only, and refilling it again allocates nothing (a process or
+// two that start meanwhile may grow it once: AllocsPerRun's mean ignores it).
+func TestWalkIntoRefillsATableWithoutGarbage(t *testing.T) {
+	tab := NewTable([]Stat{{Pid: 1 << 30, PPid: os.Getpid()}})
+	var r Reader
+	if err := r.WalkInto(tab); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tab.Get(1 << 30); ok {
+		t.Fatal("a refilled table kept a process of its last content")
+	}
+	if me, ok := tab.Get(os.Getpid()); !ok || me.PPid != os.Getppid() {
+		t.Fatalf("this process in the refilled table: %+v, %v", me, ok)
+	}
+	if d := tab.Descendants(os.Getpid()); slices.ContainsFunc(d, func(s Stat) bool { return s.Pid == 1<<30 }) {
+		t.Fatal("a refilled table's parent index kept a process of its last content")
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if err := r.WalkInto(tab); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("WalkInto allocates %v times a walk, want 0", n)
+	}
+}

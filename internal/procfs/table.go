@@ -11,8 +11,9 @@ import (
 
 // Table is one walk of Root: the stat of every process that was there,
 // indexed by pid and by parent, so that lookups and descendants cost no
-// further reads. It is not changed after Walk or NewTable returns it, so any
-// number of goroutines may read it.
+// further reads. A Table from Walk or NewTable is not changed after, so any
+// number of goroutines may read it; WalkInto refills one in place, and its
+// owner decides who may read it when.
 type Table struct {
 	Procs []Stat
 	// The indexes hold a key (see key) for each process, sorted: byPid of
@@ -24,6 +25,7 @@ type Table struct {
 	// anyway: a generic sort of their own cost 12 KB of binary.
 	byPid    keys
 	byParent keys
+	idx      keys // byPid and byParent's storage, kept for the next WalkInto
 }
 
 // keys are sorted pid-and-position keys.
@@ -33,9 +35,14 @@ type keys []uint64
 // into one number that sorts by pid, then position.
 func key(pid, pos int) uint64 { return uint64(uint32(pid))<<32 | uint64(uint32(pos)) }
 
-func (k keys) Len() int           { return len(k) }
-func (k keys) Less(i, j int) bool { return k[i] < k[j] }
-func (k keys) Swap(i, j int)      { k[i], k[j] = k[j], k[i] }
+// sortKeys is keys for package sort, used through a pointer: an interface
+// holds a pointer as it is, where a slice would be copied to the heap, a
+// garbage of two small objects a walk.
+type sortKeys keys
+
+func (k *sortKeys) Len() int           { return len(*k) }
+func (k *sortKeys) Less(i, j int) bool { return (*k)[i] < (*k)[j] }
+func (k *sortKeys) Swap(i, j int)      { (*k)[i], (*k)[j] = (*k)[j], (*k)[i] }
 
 // span returns the keys of pid, k[lo:hi], found by binary search.
 func (k keys) span(pid int) (lo, hi int) {
@@ -81,14 +88,29 @@ const stopEvery = 64
 // that vanish while it reads are left out; only a failure to list Root is an
 // error, or ErrStopped (see Reader.Stop).
 func (r *Reader) Walk() (*Table, error) {
-	procs, err := r.walk()
-	if err != nil {
+	t := new(Table)
+	if err := r.WalkInto(t); err != nil {
 		return nil, err
 	}
-	return NewTable(procs), nil
+	return t, nil
 }
 
-func (r *Reader) walk() ([]Stat, error) {
+// WalkInto is Walk into t, reusing its slices: a master that walks /proc
+// once a second into the same two tables makes no garbage (an idle master's
+// heap then never grows to its first collection). t is changed even when
+// WalkInto fails, so no one may be reading it.
+func (r *Reader) WalkInto(t *Table) error {
+	procs, err := r.walk(t.Procs[:0])
+	if err != nil {
+		return err
+	}
+	t.Procs = procs
+	t.build()
+	return nil
+}
+
+// walk appends the stat of every process to procs.
+func (r *Reader) walk(procs []Stat) ([]Stat, error) {
 	r.path = append(append(r.path[:0], Root...), 0)
 	fd, err := r.open(syscall.O_DIRECTORY)
 	if err != nil {
@@ -97,7 +119,9 @@ func (r *Reader) walk() ([]Stat, error) {
 	defer closeRaw(fd)
 	// Sized for the last walk's count and a margin, so that the slice does
 	// not grow (and leave its smaller copies as garbage) walk after walk.
-	procs := make([]Stat, 0, max(minWalkCap, r.lastN+r.lastN/8))
+	if want := max(minWalkCap, r.lastN+r.lastN/8); cap(procs) < r.lastN || cap(procs) == 0 {
+		procs = make([]Stat, 0, want)
+	}
 	seen, stopped := 0, false
 	e := r.entries(fd, func(pid int) bool {
 		if seen%stopEvery == 0 && r.Stop != nil && r.Stop() {
@@ -149,10 +173,9 @@ func (r *Reader) entries(fd int, each func(n int) bool) syscall.Errno {
 	}
 }
 
-// minWalkCap is the least capacity of a walk's slice. A container's /proc
-// holds a few processes; on a host of a few hundred, the first walk grows
-// its slice and later walks are sized from the last. Each walk's slice is
-// new (a Table is never changed), so this much is garbage a second.
+// minWalkCap is the least capacity of a walk's new slice. A container's
+// /proc holds a few processes; on a host of a few hundred, the first walk
+// grows its slice and later walks are sized from the last.
 const minWalkCap = 32
 
 // NewTable indexes procs as Walk does.
@@ -293,13 +316,16 @@ func (t *Table) Descendants(pid int) []Stat {
 // most often sorted as made.
 func (t *Table) build() {
 	n := len(t.Procs)
-	idx := make(keys, 2*n)
+	if cap(t.idx) < 2*n {
+		t.idx = make(keys, 2*n, 2*n+2*n/8)
+	}
+	idx := t.idx[:2*n]
 	t.byPid, t.byParent = idx[:n:n], idx[n:]
 	for i, st := range t.Procs {
 		t.byPid[i], t.byParent[i] = key(st.Pid, i), key(st.PPid, i)
 	}
-	if !sort.IsSorted(t.byPid) {
-		sort.Sort(t.byPid)
+	if byPid := (*sortKeys)(&t.byPid); !sort.IsSorted(byPid) {
+		sort.Sort(byPid)
 	}
-	sort.Sort(t.byParent)
+	sort.Sort((*sortKeys)(&t.byParent))
 }

@@ -4,7 +4,7 @@ package procfs
 // while it reads are left out; only a failure to list Root is an error.
 func All() ([]Stat, error) {
 	var r Reader
-	return r.walk()
+	return r.walk(nil)
 }
 
 // Descendants returns every process below pid in the parent tree of procs

@@ -1,13 +1,12 @@
 package status
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -23,11 +22,13 @@ type Dir struct {
 	fd   int
 	path string // the status file
 	name string // its base name
-	// buf and enc are kept from write to write: the master writes about
-	// once a second, and a new encoding each time was a good part of an
-	// idle master's garbage. A Dir is written from one goroutine at a time.
-	buf bytes.Buffer
-	enc *json.Encoder
+	// buf, tmp and nameZ are kept from write to write, so that the master,
+	// which writes about once a second, makes no garbage: the encoding, the
+	// temporary file's name and the status file's, NUL-terminated for the
+	// system calls. A Dir is written from one goroutine at a time.
+	buf   []byte
+	tmp   []byte
+	nameZ []byte
 }
 
 // OpenDir prepares the directory of the status file at path for a master
@@ -65,7 +66,8 @@ func OpenDir(path string, uid, gid int, groups ...int) (*Dir, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("%w: the status directory %s (uid %d, mode %04o) is not writable by uid %d, the user spark2 runs as: chown it to that user, remove it (spark2 creates it), or set --status-file", ErrRefused, dir, st.Uid, st.Mode&0o7777, uid)
 	}
-	return &Dir{fd: fd, path: path, name: filepath.Base(path)}, nil
+	name := filepath.Base(path)
+	return &Dir{fd: fd, path: path, name: name, nameZ: append([]byte(name), 0)}, nil
 }
 
 // Path is the status file's path.
@@ -73,21 +75,17 @@ func (d *Dir) Path() string { return d.path }
 
 // Write replaces the status file with f, atomically.
 func (d *Dir) Write(f *File) error {
-	if d.enc == nil {
-		d.enc = json.NewEncoder(&d.buf)
-		d.enc.SetIndent("", "  ")
-	}
-	d.buf.Reset()
-	if err := d.enc.Encode(f); err != nil { // Encode ends it with a newline
-		return err
-	}
-	return d.WriteBytes(d.buf.Bytes())
+	d.buf = f.AppendJSON(d.buf[:0])
+	return d.WriteBytes(d.buf)
 }
 
 // WriteBytes replaces the status file with b, atomically.
 func (d *Dir) WriteBytes(b []byte) error {
-	tmp := fmt.Sprintf(".%s.%012x", d.name, rand.Uint64()&(1<<48-1)) // O_EXCL makes a clash an error, not a shared file
-	fd, err := unix.Openat(d.fd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	// O_EXCL makes a clash of names an error, not a shared file.
+	d.tmp = append(append(append(d.tmp[:0], '.'), d.name...), '.')
+	d.tmp = appendHex(d.tmp, rand.Uint64()&(1<<48-1), 12)
+	d.tmp = append(d.tmp, 0)
+	fd, err := openat(d.fd, d.tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
 	if err != nil {
 		return fmt.Errorf("write the status file %s: %w", d.path, err)
 	}
@@ -97,11 +95,45 @@ func (d *Dir) WriteBytes(b []byte) error {
 		werr = cerr
 	}
 	if werr == nil {
-		werr = unix.Renameat(d.fd, tmp, d.fd, d.name)
+		werr = renameat(d.fd, d.tmp, d.nameZ)
 	}
 	if werr != nil {
-		unix.Unlinkat(d.fd, tmp, 0)
+		unix.Unlinkat(d.fd, string(d.tmp[:len(d.tmp)-1]), 0)
 		return fmt.Errorf("write the status file %s: %w", d.path, werr)
+	}
+	return nil
+}
+
+// appendHex appends v as digits lower-case hex digits, zero-padded.
+func appendHex(b []byte, v uint64, digits int) []byte {
+	for i := digits - 1; i >= 0; i-- {
+		b = append(b, hex[v>>(4*uint(i))&0xf])
+	}
+	return b
+}
+
+// openat and renameat are unix.Openat and unix.Renameat on NUL-terminated
+// names that the Dir keeps: the unix package's copy each name to a new
+// byte slice.
+func openat(dirfd int, name []byte, flags int, mode uint32) (int, error) {
+	for {
+		fd, _, e := unix.Syscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(&name[0])), uintptr(flags), uintptr(mode), 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return -1, e
+		}
+		return int(fd), nil
+	}
+}
+
+func renameat(dirfd int, from, to []byte) error {
+	// renameat2 with no flags: arm64 has no renameat.
+	_, _, e := unix.Syscall6(unix.SYS_RENAMEAT2, uintptr(dirfd), uintptr(unsafe.Pointer(&from[0])),
+		uintptr(dirfd), uintptr(unsafe.Pointer(&to[0])), 0, 0)
+	if e != 0 {
+		return e
 	}
 	return nil
 }

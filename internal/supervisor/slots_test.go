@@ -87,3 +87,31 @@ func TestSlotHooksEmptySlotVacatesAtOnce(t *testing.T) {
 	h.signal(syscall.SIGTTOU)
 	expectEvents(t, ev, "add 0", "add 1", "remove 1", "vacate 1")
 }
+
+// TestSnapshotsShareSlotsUntilOneChanges: snapshots taken while no slot
+// changes share one Slots slice and allocate nothing for it (an idle master
+// publishes at least once a second); a change gives a new slice and leaves
+// the one already published as it was.
+func TestSnapshotsShareSlotsUntilOneChanges(t *testing.T) {
+	s := &Supervisor{slots: []*slot{{id: 0}, {id: 1, cur: &worker{pid: 10, ready: true}}}}
+	first := s.slotStates()
+	if again := s.slotStates(); &again[0] != &first[0] {
+		t.Fatal("no slot changed, yet a new Slots slice")
+	}
+	if n := testing.AllocsPerRun(100, func() { s.slotStates() }); n != 0 {
+		t.Fatalf("slotStates with no change allocates %v times, want 0", n)
+	}
+	s.slots[1].restarts++
+	s.slots[1].cur.ready = false
+	changed := s.slotStates()
+	if &changed[0] == &first[0] || changed[1].Restarts != 1 || changed[1].Worker.Ready {
+		t.Fatalf("after a change: %+v; want a new slice with the change", changed)
+	}
+	if first[1].Restarts != 0 || !first[1].Worker.Ready {
+		t.Fatalf("the published slice changed: %+v", first[1])
+	}
+	s.slots = append(s.slots, &slot{id: 2})
+	if grown := s.slotStates(); len(grown) != 3 {
+		t.Fatalf("after a slot was added: %d slots, want 3", len(grown))
+	}
+}

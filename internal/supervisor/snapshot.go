@@ -90,15 +90,36 @@ func (s *Supervisor) Snapshot() Snapshot {
 }
 
 func (s *Supervisor) snapshot() Snapshot {
-	snap := Snapshot{At: s.os.Now(), State: s.state(), Stopping: s.stop != nil, Rolling: s.roll != nil, Counts: s.counts}
-	for _, sl := range s.slots {
-		snap.Slots = append(snap.Slots, SlotState{
-			ID: sl.id, Worker: stateOf(sl.cur), Replacement: stateOf(sl.next),
-			DeathsInARow: sl.failures, RespawnAt: sl.spawnAt, Restarts: sl.restarts, LastExit: sl.lastExit,
-			LastReason: sl.lastReason, Replaced: sl.replaced,
-		})
+	return Snapshot{At: s.os.Now(), State: s.state(), Stopping: s.stop != nil, Rolling: s.roll != nil, Counts: s.counts,
+		Slots: s.slotStates()}
+}
+
+// slotStates is every slot's state for a snapshot: the slice the last
+// snapshot got while no slot has changed since, so that an idle master's
+// snapshots (at least one a second) make no garbage. The slices are never
+// changed once made, so snapshots may share them.
+func (s *Supervisor) slotStates() []SlotState {
+	same := len(s.lastSlots) == len(s.slots)
+	for i := 0; same && i < len(s.slots); i++ {
+		same = stateOfSlot(s.slots[i]) == s.lastSlots[i]
 	}
-	return snap
+	if same {
+		return s.lastSlots
+	}
+	states := make([]SlotState, len(s.slots))
+	for i, sl := range s.slots {
+		states[i] = stateOfSlot(sl)
+	}
+	s.lastSlots = states
+	return states
+}
+
+func stateOfSlot(sl *slot) SlotState {
+	return SlotState{
+		ID: sl.id, Worker: stateOf(sl.cur), Replacement: stateOf(sl.next),
+		DeathsInARow: sl.failures, RespawnAt: sl.spawnAt, Restarts: sl.restarts, LastExit: sl.lastExit,
+		LastReason: sl.lastReason, Replaced: sl.replaced,
+	}
 }
 
 // state sums the supervisor up.

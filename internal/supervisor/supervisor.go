@@ -157,6 +157,7 @@ type Supervisor struct {
 	timerC       <-chan time.Time
 	turn         uint64 // the loop turn, counted from 1 (Lookup.Turn)
 	counts       Counts
+	lastSlots    []SlotState // the last snapshot's (see slotStates)
 }
 
 // A Lookup says who asks for a worker's family (OS.Family) and so how fresh

@@ -1,0 +1,89 @@
+package status
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// encodingJSON is what the status file held before AppendJSON: encoding/json's
+// Encoder with a two-space indent.
+func encodingJSON(f *File) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(f)
+	return b.Bytes(), err
+}
+
+// sampleFile has every field set, the omitted-when-empty ones too, and
+// strings that encoding/json escapes.
+func sampleFile() *File {
+	code := 3
+	at := time.Date(2026, 12, 6, 23, 59, 1, 120_000_000, time.FixedZone("", 3600))
+	return &File{
+		Format: Format, Pid: 42, StartTime: 1234, Started: at, Version: "1.2.3", Heartbeat: at.Add(time.Second),
+		State: Running, ExitCode: &code, StopTimeoutMS: 10_000, Listen: "*:3000", Env: "pro<d>&\"x\"\\\n\t\r\b\f\x01\x7f",
+		Command: []string{"node", "app.js", "\u2028\u2029é\xff"}, WorkersWanted: 2,
+		Workers: []Worker{
+			{Slot: 0, Pid: 100, Started: at, Ready: true, Restarts: 1, LastExit: "exited 1", Replacement: 101, RSS: 1 << 20,
+				LastReason: ReasonCrashed, Replaced: Replaced{Crashed: 1, Hung: 2, Memory: 3, Lifetime: 4, Respawn: 5},
+				RespawnAt: at.Add(time.Minute), Deaths: 2},
+			{Slot: 1},
+		},
+		Totals: Totals{Spawned: 3, Restarts: 1, FailedReloads: 1, Replaced: Replaced{Crashed: 1}},
+		Master: Usage{FDs: 9, Pipes: 4, RSS: 5 << 20, VSize: 1 << 30, HeapTotal: 4 << 20, HeapUsed: 1 << 20, Threads: 5, Goroutine: 20},
+	}
+}
+
+// TestAppendJSONIsEncodingJSON: the hand-written encoding gives the bytes
+// encoding/json gave, for a file with every field set and for one with the
+// optional ones unset and no slices.
+func TestAppendJSONIsEncodingJSON(t *testing.T) {
+	full := sampleFile()
+	for _, f := range []*File{full, {Format: Format, Pid: 1}, {Workers: []Worker{}, Command: []string{}}} {
+		want, err := encodingJSON(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.AppendJSON(nil); !bytes.Equal(got, want) {
+			t.Errorf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}
+
+// TestAppendJSONAllocatesNothingOnceItsBufferIsGrown: the master's writes,
+// about one a second, make no garbage.
+func TestAppendJSONAllocatesNothingOnceItsBufferIsGrown(t *testing.T) {
+	f := sampleFile()
+	buf := f.AppendJSON(nil)
+	if n := testing.AllocsPerRun(100, func() { buf = f.AppendJSON(buf[:0]) }); n != 0 {
+		t.Fatalf("AppendJSON allocates %v times, want 0", n)
+	}
+}
+
+// FuzzAppendJSONIsEncodingJSON: for any file that Parse's decoding accepts,
+// AppendJSON gives the bytes that encoding/json gives (where that encodes
+// it at all: a time outside years 0-9999 is its error).
+func FuzzAppendJSONIsEncodingJSON(f *testing.F) {
+	seed, err := encodingJSON(sampleFile())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add([]byte(`{"format":1,"pid":1,"command":["a\u0000b","\ud800"],"workers":[{"respawn_at":"0001-01-01T00:00:00Z"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var st File
+		if json.Unmarshal(b, &st) != nil {
+			return
+		}
+		want, err := encodingJSON(&st)
+		if err != nil {
+			return
+		}
+		if got := st.AppendJSON(nil); !bytes.Equal(got, want) {
+			t.Fatalf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
+		}
+	})
+}
