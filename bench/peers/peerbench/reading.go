@@ -53,7 +53,7 @@ func summaryAndReading(s *settings, sum, r *report) {
 		}
 		txt := fmt.Sprintf("**Memory and start-up (1): spark2 loses.** As PID 1 spark2 holds %s (median VmRSS) against %s for the smallest peer (%s), %.0f× as much: a Go runtime with its threads against a few pages of C. ", mib(rss("spark2")), mib(minRSS), minName, rss("spark2")/minRSS)
 		if len(slower) > 0 {
-			txt += fmt.Sprintf("Its first answer also comes later than under %s (%s ms against the worker alone's %s ms): every worker start goes through spark2's own exec trampoline, a second Go program start (bench/results.md measures it), where a C init only forks and execs. ", strings.Join(slower, ", "), f(l("spark2")), f(l("none")))
+			txt += fmt.Sprintf("Its first answer also comes later than under %s (%s ms against the worker alone's %s ms): spark2 is a Go program, whose runtime starts before it reads its configuration, binds the port and starts the worker through its exec stub (bench/results.md's start-up rows measure each part), where a C init only forks and execs. ", strings.Join(slower, ", "), f(l("spark2")), f(l("none")))
 		} else {
 			txt += fmt.Sprintf("Its first answer comes no later than under the C inits (%s ms; worker alone %s ms). ", f(l("spark2")), f(l("none")))
 		}
