@@ -66,3 +66,29 @@ func TestAnIdleMastersSecondMakesNoGarbage(t *testing.T) {
 		t.Fatalf("status file's workers %+v; want both, with their memory", f.Workers)
 	}
 }
+
+// TestAlarmResetsOneTimer: the supervisor's At fires at its last time only,
+// through the same channel, and arming it again allocates nothing.
+func TestAlarmResetsOneTimer(t *testing.T) {
+	var a alarm
+	first := a.at(time.Now().Add(time.Hour))
+	c := a.at(time.Now().Add(20 * time.Millisecond))
+	if c != first {
+		t.Fatal("a new channel for a new deadline")
+	}
+	select {
+	case <-c:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the alarm reset to 20 ms did not fire")
+	}
+	a.at(time.Now().Add(50 * time.Millisecond))
+	a.at(time.Now().Add(time.Hour)) // moved later: the 50 ms setting must not fire
+	select {
+	case <-c:
+		t.Fatal("fired at a deadline that was moved later")
+	case <-time.After(150 * time.Millisecond):
+	}
+	if n := testing.AllocsPerRun(100, func() { a.at(time.Now().Add(time.Hour)) }); n != 0 {
+		t.Fatalf("arming the alarm allocates %v times, want 0", n)
+	}
+}

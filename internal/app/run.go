@@ -123,7 +123,7 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		Descendants: descendants,
 		Parent:      parent,
 		Now:         time.Now,
-		At:          func(t time.Time) <-chan time.Time { return time.After(time.Until(t)) },
+		At:          new(alarm).at,
 		Family:      m.procs.family,
 		Kick:        reap.Kick,
 	}, supervisor.Events{Exits: exits, Signals: signals, Notify: m.notify, KeepAlives: m.keepAlive, Reload: reload, Memory: memory}, log)
@@ -142,6 +142,21 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		tell.close()
 	}
 	return code
+}
+
+// alarm is the supervisor's OS.At: one timer, reset for each deadline (the
+// loop waits on the last one only), so that arming it, at least once a
+// second for the sweep, makes no garbage. Since Go 1.23 a Reset timer's
+// channel never delivers a time of its earlier setting.
+type alarm struct{ t *time.Timer }
+
+func (a *alarm) at(t time.Time) <-chan time.Time {
+	if a.t == nil {
+		a.t = time.NewTimer(time.Until(t))
+	} else {
+		a.t.Reset(time.Until(t))
+	}
+	return a.t.C
 }
 
 // reopen is the supervisor's Options.Reopen: the access log's, or nil

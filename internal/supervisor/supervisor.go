@@ -63,6 +63,8 @@ type OS struct {
 	// At is a one-shot timer that fires once the clock (Now) reaches t.
 	// It takes a time, not a duration, so that a fake clock that moves
 	// between the loop's Now and this call cannot push a deadline later.
+	// The loop waits on the channel of its last call only, so At may reset
+	// one timer and return the same channel every time.
 	At func(t time.Time) <-chan time.Time
 	// Family returns the live processes (not zombies) of the family of the
 	// worker whose leader is leader: its process group (unless the leader's
@@ -155,7 +157,8 @@ type Supervisor struct {
 	done         bool      // Run's loop ends
 	timerAt      time.Time // when timerC fires; zero when disarmed
 	timerC       <-chan time.Time
-	turn         uint64 // the loop turn, counted from 1 (Lookup.Turn)
+	turn         uint64    // the loop turn, counted from 1 (Lookup.Turn)
+	sweepAt      time.Time // when the next liveness sweep is due (one timer serves it and every deadline)
 	counts       Counts
 	lastSlots    []SlotState // the last snapshot's (see slotStates)
 }
@@ -230,8 +233,8 @@ func (s *Supervisor) Run() Outcome {
 		}
 	}
 	s.pendingSignals()
+	s.sweepAt = s.os.Now().Add(s.opt.SweepEvery)
 	s.armTimer()
-	sweep := s.os.At(s.os.Now().Add(s.opt.SweepEvery))
 	for !s.done {
 		publish := true
 		s.turn++
@@ -255,9 +258,6 @@ func (s *Supervisor) Run() Outcome {
 			s.onTimer()
 		case reply := <-s.snaps:
 			reply <- s.snapshot()
-		case <-sweep:
-			s.onSweep()
-			sweep = s.os.At(s.os.Now().Add(s.opt.SweepEvery))
 		case <-s.spawnTurn():
 			s.spawnPending()
 		}
@@ -334,6 +334,7 @@ func (s *Supervisor) nextDeadline() time.Time {
 		earliest(w.pollAt)
 	}
 	earliest(s.requeue.at)
+	earliest(s.sweepAt)
 	if s.stop != nil {
 		earliest(s.stop.deadline)
 		earliest(s.stop.pollAt)
@@ -373,6 +374,10 @@ func (s *Supervisor) onTimer() {
 			sl.spawnAt = time.Time{}
 			s.spawn(sl, false)
 		}
+	}
+	if due(s.sweepAt, now) {
+		s.sweepAt = now.Add(s.opt.SweepEvery)
+		s.onSweep()
 	}
 }
 
