@@ -27,6 +27,15 @@
 // (release_task is most of the reaper's samples; the Go side is a map
 // lookup). That count times that cost is the floor of "last exit → zero
 // zombies" for any init that does not run at a higher scheduling priority.
+// On a faster host (2026-12-07, 8 rounds of bench/peers/run.sh -only
+// orphans -orphan-runs 8) the medians were spark2 44.9 ms, tini 33.8,
+// catatonit 31.4, dumb-init 58.7, every init's runs spread over 12-65 ms;
+// spark2 left more zombies at the last exit (about 6 350 against 4 500 for
+// tini) and each took about as long (7.4 against 6.8 µs). The sweep's walk
+// of /proc, whose /proc entries the kernel flushes as each process is
+// reaped, is not the difference: a build whose sweep never walked was not
+// faster (spark2bench -only orphans -modes pid1, 10 runs each: median 44 ms
+// against 31 for the walking build).
 //
 // go-reaper is kept for what it does well and spark2 needs once: making
 // spark2 a child subreaper (PR_SET_CHILD_SUBREAPER) when it is not PID 1, so

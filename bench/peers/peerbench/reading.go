@@ -112,7 +112,16 @@ func summaryAndReading(s *settings, sum, r *report) {
 				}
 				return f(summarize(xs).med)
 			}
-			txt += fmt.Sprintf("**spark2 loses here:** each of its %d run(s) (%s–%s ms) was slower than every run of every peer (at most %s ms), and more zombies were still waiting when the last orphan had ended (%s, against %s for tini): spark2's reaper is a wait4 loop like a C init's, but spark2 also reads /proc to know its workers' process families (every process's stat, once a second or less often), and the kernel must flush the /proc entries of each process so read when it reaps it (perf: release_task's proc_invalidate_siblings_dcache). It is still well below a second for %s processes. ", runs, f(spMin), f(spMax), f(peerMax), zs("spark2"), zs("tini"), nOrphans(or))
+			perZombie := func(n string) string { // µs: time to zero zombies over the zombies left
+				var xs []float64
+				for _, x := range or[n] {
+					if x.zombies > 0 {
+						xs = append(xs, 1000*x.reap/float64(x.zombies))
+					}
+				}
+				return f(summarize(xs).med)
+			}
+			txt += fmt.Sprintf("**spark2 loses here:** each of its %d run(s) (%s–%s ms) was slower than every run of every peer (at most %s ms). More zombies were still waiting when the last orphan had ended (%s, against %s for tini), and each took %s µs to reap against %s µs for tini (time to zero zombies over zombies left, medians). spark2's reaper is a wait4 loop like a C init's; a build whose sweep never walks /proc was not faster (internal/reap's package doc). It is still well below a second for %s processes. ", runs, f(spMin), f(spMax), f(peerMax), zs("spark2"), zs("tini"), perZombie("spark2"), perZombie("tini"), nOrphans(or))
 		case spMax < peerMin:
 			txt += fmt.Sprintf("Each of spark2's %d run(s) was faster than every run of every peer. ", runs)
 		default:
