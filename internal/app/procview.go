@@ -68,7 +68,7 @@ func newProcView() *procView {
 //
 // Walks alternate between two tables, refilled in place (WalkInto), so an
 // idle master's walks make no garbage. A table is read only with mu held:
-// the next walk but one refills it.
+// the walk after next refills it.
 type procView struct {
 	// reaping says whether a burst of orphans' exits is being reaped;
 	// orphans counts the orphans reaped (see reap.OrphansReaped).

@@ -3,6 +3,8 @@ package status
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -86,4 +88,40 @@ func FuzzAppendJSONIsEncodingJSON(f *testing.F) {
 			t.Fatalf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
 		}
 	})
+}
+
+// TestWriteWithoutRenameat2: a kernel without renameat2 (older than 3.15)
+// says ENOSYS, and the write falls back to renameat; a write makes no
+// garbage once its buffers have grown.
+func TestWriteWithoutRenameat2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spark2", "status.json")
+	d, err := OpenDir(path, os.Getuid(), os.Getgid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	f := sampleFile()
+	if err := d.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(20, func() {
+		if err := d.Write(f); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("Write allocates %v times, want 0", n)
+	}
+	defer func(nr uintptr) { sysRenameat2 = nr }(sysRenameat2)
+	sysRenameat2 = 1 << 20 // no such system call: ENOSYS
+	f.Pid = 4242
+	if err := d.Write(f); err != nil {
+		t.Fatalf("write without renameat2: %v", err)
+	}
+	got, err := Read(path)
+	if err != nil || got.Pid != 4242 {
+		t.Fatalf("after the fallback: %+v, %v; want pid 4242", got, err)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
+		t.Fatalf("temporary files left behind: %v", ents)
+	}
 }

@@ -112,6 +112,10 @@ func appendHex(b []byte, v uint64, digits int) []byte {
 	return b
 }
 
+// sysRenameat2 is renameat2's number; a test sets one the kernel does not
+// have.
+var sysRenameat2 = uintptr(unix.SYS_RENAMEAT2)
+
 // openat and renameat are unix.Openat and unix.Renameat on NUL-terminated
 // names that the Dir keeps: the unix package's copy each name to a new
 // byte slice.
@@ -128,14 +132,18 @@ func openat(dirfd int, name []byte, flags int, mode uint32) (int, error) {
 	}
 }
 
+// renameat is renameat2 with no flags (arm64 has no renameat); a kernel
+// older than 3.15 has no renameat2 (ENOSYS), and gets unix.Renameat.
 func renameat(dirfd int, from, to []byte) error {
-	// renameat2 with no flags: arm64 has no renameat.
-	_, _, e := unix.Syscall6(unix.SYS_RENAMEAT2, uintptr(dirfd), uintptr(unsafe.Pointer(&from[0])),
+	_, _, e := unix.Syscall6(sysRenameat2, uintptr(dirfd), uintptr(unsafe.Pointer(&from[0])),
 		uintptr(dirfd), uintptr(unsafe.Pointer(&to[0])), 0, 0)
-	if e != 0 {
-		return e
+	switch e {
+	case 0:
+		return nil
+	case unix.ENOSYS:
+		return unix.Renameat(dirfd, string(from[:len(from)-1]), dirfd, string(to[:len(to)-1]))
 	}
-	return nil
+	return e
 }
 
 // writeAll writes b to fd, going on after a short write.
