@@ -60,6 +60,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/spark2/spark2/internal/contract"
 	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/procfs"
@@ -142,53 +144,56 @@ func Start(spec Spec) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s for the worker's stdin: %w", os.DevNull, withFileLimit(err))
 	}
-	var opened []*os.File
-	closeAll := func() {
-		for _, f := range opened {
-			f.Close()
+	defer devnull.Close()
+	var reads []*os.File // the master's ends
+	var writes []int     // the worker's ends, closed here once it has them
+	defer func() {
+		for _, w := range writes {
+			unix.Close(w)
+		}
+	}()
+	closeReads := func() {
+		for _, r := range reads {
+			r.Close()
 		}
 	}
-	defer devnull.Close()
-	pipe := func() (r, w *os.File) {
+	pipe := func() (r *os.File, w int) {
 		if err != nil {
-			return nil, nil
+			return nil, -1
 		}
-		if r, w, err = os.Pipe(); err == nil {
-			opened = append(opened, r, w)
+		if r, w, err = newPipe(); err == nil {
+			reads, writes = append(reads, r), append(writes, w)
 		}
 		return r, w
 	}
 	outR, outW := pipe()
 	errR, errW := pipe()
 	execR, execW := pipe()
-	var readyR, readyW *os.File
+	var readyR *os.File
+	readyW := -1
 	if spec.ReadyFD {
 		readyR, readyW = pipe()
 	}
 	if err != nil {
-		closeAll()
+		closeReads()
 		return nil, fmt.Errorf("create pipes for a worker: %w", withFileLimit(err))
 	}
-	files := append([]*os.File{devnull, outW, errW}, spec.Files...)
+	fds := []uintptr{devnull.Fd(), uintptr(outW), uintptr(errW)}
+	for _, f := range spec.Files {
+		fds = append(fds, f.Fd())
+	}
 	env := spec.Env
-	if readyW != nil {
-		env = append(env[:len(env):len(env)], contract.ReadyFD+"="+strconv.Itoa(len(files)))
-		files = append(files, readyW)
+	if readyW >= 0 {
+		env = append(env[:len(env):len(env)], contract.ReadyFD+"="+strconv.Itoa(len(fds)))
+		fds = append(fds, uintptr(readyW))
 	}
-	files = append(files, execW)
+	fds = append(fds, uintptr(execW))
 	env = markOwnPID(env)
-	pid, pidfd, viaStub, err := startProcess(spec, env, files)
-	for _, w := range []*os.File{outW, errW, execW, readyW} {
-		if w != nil {
-			w.Close()
-		}
-	}
+	pid, pidfd, viaStub, err := startProcess(spec, env, fds)
+	runtime.KeepAlive(devnull) // its fd and spec.Files' must stay open until the child has them
+	runtime.KeepAlive(spec.Files)
 	if err != nil {
-		for _, r := range []*os.File{outR, errR, execR, readyR} {
-			if r != nil {
-				r.Close()
-			}
-		}
+		closeReads()
 		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), withFileLimit(err))
 	}
 	p := &Process{Pid: pid, PidFD: pidfd, Stdout: outR, Stderr: errR, ViaStub: viaStub}
@@ -216,6 +221,24 @@ func report(pid int, spec Spec, execR, readyR *os.File) {
 	if err == nil {
 		awaitReady(readyR, pid, spec.ReadyPings, r)
 	}
+}
+
+// newPipe makes a pipe whose read end is the master's, read through Go's
+// poller, and whose write end is a worker's, blocking (a worker's stdout must
+// not give EAGAIN) and never registered with the poller: os.Pipe registers
+// both ends, and passing its write end to the child sets it blocking again,
+// about six system calls a pipe for nothing, four pipes a worker start.
+func newPipe() (*os.File, int, error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return nil, -1, os.NewSyscallError("pipe2", err)
+	}
+	if err := unix.SetNonblock(p[0], true); err != nil {
+		unix.Close(p[0])
+		unix.Close(p[1])
+		return nil, -1, os.NewSyscallError("fcntl", err)
+	}
+	return os.NewFile(uintptr(p[0]), "|0"), p[1], nil
 }
 
 // withFileLimit adds to an EMFILE error the limit that was reached and how
@@ -274,7 +297,7 @@ func readExecResult(r *os.File, name string) error {
 // (no /proc, a noexec memfd policy, a security module): Child it is from then
 // on. files ends with the exec report fd. It returns the worker's pid and
 // its pidfd (-1: none), and whether the stub was used.
-func startProcess(spec Spec, env []string, files []*os.File) (pid, pidfd int, viaStub bool, err error) {
+func startProcess(spec Spec, env []string, files []uintptr) (pid, pidfd int, viaStub bool, err error) {
 	report := len(files) - 1
 	var stubErr error
 	if exe := stubPath(); exe != "" {
@@ -305,11 +328,7 @@ func startProcess(spec Spec, env []string, files []*os.File) (pid, pidfd int, vi
 // child only to see that clone gives one, and opens a pidfd spark2 would
 // not use (it waits through the reaper). A kernel that refuses the flag
 // (EINVAL) gets the start again without it, and no pidfd.
-func forkExec(path string, argv []string, dir string, env []string, files []*os.File) (pid, pidfd int, err error) {
-	fds := make([]uintptr, len(files))
-	for i, f := range files {
-		fds[i] = f.Fd()
-	}
+func forkExec(path string, argv []string, dir string, env []string, fds []uintptr) (pid, pidfd int, err error) {
 	pidfd = -1
 	sys := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL, PidFD: &pidfd}
 	attr := &syscall.ProcAttr{Dir: dir, Env: env, Files: fds, Sys: sys}
@@ -318,7 +337,6 @@ func forkExec(path string, argv []string, dir string, env []string, files []*os.
 		sys.PidFD, pidfd = nil, -1
 		pid, err = syscall.ForkExec(path, argv, attr)
 	}
-	runtime.KeepAlive(files) // their fds must stay open until the child has them
 	if err != nil {
 		return 0, -1, &os.PathError{Op: "fork/exec", Path: path, Err: err}
 	}

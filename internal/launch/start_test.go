@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -154,5 +155,71 @@ func TestFilesStartAtListenFD(t *testing.T) {
 	}
 	if want := strconv.Itoa(contract.ListenFD + 1); strings.TrimSpace(out) != want {
 		t.Errorf("%s = %q, want %s", contract.ReadyFD, strings.TrimSpace(out), want)
+	}
+}
+
+// TestWorkersPipesAreBlocking: the worker's stdin, stdout, stderr and ready
+// fd are in blocking mode (a worker that writes to a non-blocking stdout
+// gets EAGAIN: Python's print raises BlockingIOError), while the master's
+// ends are read through Go's poller.
+func TestWorkersPipesAreBlocking(t *testing.T) {
+	self, _ := os.Executable()
+	p, err := Start(Spec{Self: self, Env: []string{"PATH=/usr/bin:/bin"}, ReadyFD: true, Command: []string{"sleep", "100"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		unix.Kill(p.Pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		unix.Wait4(p.Pid, &ws, 0, nil)
+		p.Stdout.Close()
+		p.Stderr.Close()
+		if p.PidFD >= 0 {
+			unix.Close(p.PidFD)
+		}
+	}()
+	flags := func(pid, fd int) (int64, bool) {
+		info, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/fdinfo/" + strconv.Itoa(fd))
+		if err != nil {
+			return 0, false
+		}
+		for _, l := range strings.Split(string(info), "\n") {
+			if v, ok := strings.CutPrefix(l, "flags:"); ok {
+				n, err := strconv.ParseInt(strings.TrimSpace(v), 8, 64)
+				return n, err == nil
+			}
+		}
+		return 0, false
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for { // until the worker is sleep, past the stub's exec
+		if comm, _ := os.ReadFile("/proc/" + strconv.Itoa(p.Pid) + "/comm"); strings.TrimSpace(string(comm)) == "sleep" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the worker never became sleep")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for _, fd := range []int{0, 1, 2, 3} { // 3: the ready fd (no files)
+		f, ok := flags(p.Pid, fd)
+		if !ok {
+			t.Fatalf("no flags for the worker's fd %d", fd)
+		}
+		if f&unix.O_NONBLOCK != 0 {
+			t.Errorf("the worker's fd %d is non-blocking (flags %o)", fd, f)
+		}
+	}
+	for name, f := range map[string]*os.File{"stdout": p.Stdout, "stderr": p.Stderr} {
+		rc, err := f.SyscallConn() // Fd would set it blocking
+		if err != nil {
+			t.Fatalf("the master's end of the worker's %s: %v", name, err)
+		}
+		var fl int64
+		var ok bool
+		rc.Control(func(fd uintptr) { fl, ok = flags(os.Getpid(), int(fd)) })
+		if !ok || fl&unix.O_NONBLOCK == 0 {
+			t.Errorf("the master's end of the worker's %s is blocking (flags %o, %v): it must be read through the poller", name, fl, ok)
+		}
 	}
 }
