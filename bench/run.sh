@@ -174,6 +174,8 @@ if (($# == 0)) && ((bench_rc == 0 && peers_rc == 0 && goals_rc == 0)) && [[ -n $
 		echo "\`bench/run.sh\` on $started, spark2 commit $commit; details in [bench/results.md](bench/results.md)."
 		echo
 		cat "$tmp/goals.md"
+		echo
+		echo "Where a goal is out of reach, [bench/README.md](bench/README.md#where-a-goal-is-out-of-reach) says what bounds it."
 		echo "<!-- issue12-goals:end -->"
 	} >"$tmp/block.md"
 	# Replace the block, or put it before the "## Summary" section.
