@@ -2,12 +2,13 @@ package config
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/spark2/spark2/internal/jsonv"
 )
 
 // fileLayers are the settings of a config file: its top level and its
@@ -28,15 +29,17 @@ func loadFile(t *table, f configFile) (fileLayers, error) {
 	if err != nil {
 		return fileLayers{}, err
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil || top == nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			line, col := position(data, syn.Offset)
-			return fileLayers{}, usageErrorf("%s:%d:%d: malformed JSON: %v", f.shown, line, col, syn)
-		}
-		return fileLayers{}, usageErrorf("%s: want a JSON object whose keys are option names, got %s", f.shown, kindOf(data))
+	doc, err := jsonv.Parse(data)
+	if err != nil {
+		var syn *jsonv.SyntaxError
+		errors.As(err, &syn)
+		line, col := position(data, syn.Offset)
+		return fileLayers{}, usageErrorf("%s:%d:%d: malformed JSON: %v", f.shown, line, col, syn)
 	}
+	if doc.Kind != jsonv.Object {
+		return fileLayers{}, usageErrorf("%s: want a JSON object whose keys are option names, got %s", f.shown, kindOf(doc))
+	}
+	top := members(doc)
 	var fl fileLayers
 	rawSections, hasSections := top[keySections]
 	delete(top, keySections)
@@ -53,18 +56,18 @@ func loadFile(t *table, f configFile) (fileLayers, error) {
 }
 
 // decodeSections checks and decodes the value of the "environments" key.
-func decodeSections(t *table, file string, raw json.RawMessage) (map[string][]setting, error) {
-	var sections map[string]json.RawMessage
-	if kindOf(raw) != "an object" || json.Unmarshal(raw, &sections) != nil {
+func decodeSections(t *table, file string, raw jsonv.Value) (map[string][]setting, error) {
+	if raw.Kind != jsonv.Object {
 		return nil, fileError(file, keySections, "want an object of environment sections by name, got %s", kindOf(raw))
 	}
+	sections := members(raw)
 	out := map[string][]setting{}
 	for _, name := range slices.Sorted(maps.Keys(sections)) {
 		prefix := keySections + "." + name
-		var obj map[string]json.RawMessage
-		if kindOf(sections[name]) != "an object" || json.Unmarshal(sections[name], &obj) != nil {
+		if sections[name].Kind != jsonv.Object {
 			return nil, fileError(file, prefix, "want an object of options, got %s", kindOf(sections[name]))
 		}
+		obj := members(sections[name])
 		for _, key := range slices.Sorted(maps.Keys(obj)) {
 			if key == keySections {
 				return nil, fileError(file, prefix+"."+key, "environment sections do not nest")
@@ -87,7 +90,7 @@ func decodeSections(t *table, file string, raw json.RawMessage) (map[string][]se
 
 // decodeObject turns the keys of one object of file into settings, in key
 // order; prefix is prepended to the keys in messages.
-func decodeObject(t *table, file, prefix string, obj map[string]json.RawMessage) ([]setting, error) {
+func decodeObject(t *table, file, prefix string, obj map[string]jsonv.Value) ([]setting, error) {
 	if _, env := obj[keyEnv]; env {
 		for key := range obj {
 			if o := t.byLong[key]; o != nil && o.alias == keyEnv {
@@ -116,6 +119,16 @@ func decodeObject(t *table, file, prefix string, obj map[string]json.RawMessage)
 		layer = append(layer, s)
 	}
 	return layer, nil
+}
+
+// members are the members of object v by key; of a key given twice, the
+// last (as encoding/json reads an object into a map).
+func members(v jsonv.Value) map[string]jsonv.Value {
+	m := make(map[string]jsonv.Value, len(v.Members))
+	for _, mb := range v.Members {
+		m[mb.Key] = mb.Value
+	}
+	return m
 }
 
 // fileKeys are the option keys that a config file may set.

@@ -1,13 +1,13 @@
 package config
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/spark2/spark2/internal/jsonv"
 )
 
 // decodeValue turns the JSON value raw of option o into a setting. A boolean
@@ -17,20 +17,20 @@ import (
 // option takes an array of strings, and --set (keyed) also an object
 // {"KEY": VALUE} whose values are strings, numbers or booleans (items in key
 // order). null is refused like any other wrong type.
-func decodeValue(o *option, src source, raw json.RawMessage) (setting, error) {
+func decodeValue(o *option, src source, raw jsonv.Value) (setting, error) {
 	s := setting{opt: o, src: src}
 	kind := kindOf(raw)
 	switch {
-	case o.kind == boolKind && kind == "a boolean":
-		s.text = string(bytes.TrimSpace(raw))
-	case o.kind == textKind && kind == "a string":
-		_ = json.Unmarshal(raw, &s.text)
-	case o.kind == textKind && kind == "a number" && o.numeric():
-		s.text = number(raw)
-	case o.kind == listKind && (kind == "an array" || kind == "an object" && o.keyed()):
+	case o.kind == boolKind && raw.Kind == jsonv.Bool:
+		s.text = raw.Text
+	case o.kind == textKind && raw.Kind == jsonv.String:
+		s.text = raw.Text
+	case o.kind == textKind && raw.Kind == jsonv.Number && o.numeric():
+		s.text = number(raw.Text)
+	case o.kind == listKind && (raw.Kind == jsonv.Array || raw.Kind == jsonv.Object && o.keyed()):
 		items, err := listItems(o, raw)
 		if err != nil {
-			return s, src.invalid(string(raw), err)
+			return s, src.invalid(string(raw.Raw), err)
 		}
 		s.items = items
 	default:
@@ -60,28 +60,34 @@ func listWant(o *option) string {
 }
 
 // listItems returns the items of list option o given as a JSON array, or as
-// a JSON object of "KEY=VALUE" items when o is keyed.
-func listItems(o *option, raw json.RawMessage) ([]string, error) {
-	if kindOf(raw) == "an array" {
-		var items []string
-		if json.Unmarshal(raw, &items) != nil {
-			if o.keyed() {
-				return nil, errListType
+// a JSON object of "KEY=VALUE" items when o is keyed. An array's null item
+// is "" (as encoding/json reads null into a string).
+func listItems(o *option, raw jsonv.Value) ([]string, error) {
+	if raw.Kind == jsonv.Array {
+		items := make([]string, len(raw.Items))
+		for i, it := range raw.Items {
+			switch it.Kind {
+			case jsonv.String:
+				items[i] = it.Text
+			case jsonv.Null:
+			default:
+				if o.keyed() {
+					return nil, errListType
+				}
+				return nil, errors.New("want " + listWant(o))
 			}
-			return nil, errors.New("want " + listWant(o))
 		}
 		return items, nil
 	}
-	var obj map[string]json.RawMessage
-	_ = json.Unmarshal(raw, &obj)
+	obj := members(raw)
 	items := make([]string, 0, len(obj))
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		var val string
-		switch kindOf(obj[key]) {
-		case "a string":
-			_ = json.Unmarshal(obj[key], &val)
-		case "a number", "a boolean":
-			val = number(obj[key])
+		switch v := obj[key]; v.Kind {
+		case jsonv.String:
+			val = v.Text
+		case jsonv.Number, jsonv.Bool:
+			val = number(v.Text)
 		default:
 			return nil, errListType
 		}
@@ -95,31 +101,15 @@ func listItems(o *option, raw json.RawMessage) ([]string, error) {
 
 // number returns the text of a JSON number without a needless fraction or
 // exponent ("2.0" and "2e0" give "2"); other literals are returned as they are.
-func number(raw json.RawMessage) string {
-	s := string(bytes.TrimSpace(raw))
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
+func number(text string) string {
+	if f, err := strconv.ParseFloat(text, 64); err == nil {
 		return strconv.FormatFloat(f, 'f', -1, 64)
 	}
-	return s
+	return text
 }
 
-// kindOf names the JSON type of raw, which is valid JSON, for messages.
-func kindOf(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
+// kindOf names the JSON type of v, for messages.
+func kindOf(v jsonv.Value) string {
+	return [...]string{jsonv.Null: "null", jsonv.Bool: "a boolean", jsonv.Number: "a number",
+		jsonv.String: "a string", jsonv.Array: "an array", jsonv.Object: "an object"}[v.Kind]
 }

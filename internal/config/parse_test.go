@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -235,5 +236,21 @@ func TestParseWaitingCallsBeforeFileBeforeOpeningIt(t *testing.T) {
 	calls = 0
 	if _, err := fake.parse([]string{"-n", "2"}, nil, t.TempDir(), func() { calls++ }); err != nil || calls != 0 {
 		t.Fatalf("without a config file: %d call(s), err %v; want none", calls, err)
+	}
+}
+
+// TestConfigFileReadAsEncodingJSONReadIt: what spark2's own JSON reader
+// (jsonv) must keep of encoding/json's reading of a config file: of a key
+// given twice the last wins, escapes and \u sequences are decoded, a number
+// loses a needless exponent, and null in a list is an empty item.
+func TestConfigFileReadAsEncodingJSONReadIt(t *testing.T) {
+	got, _ := mustParse(t, file(`{"workers": 2, "workers": 3e0, "comment": "a\u00e9\"\n", "set": ["A=1", "B=2"],
+		"environments": {"development": {"port": 1}, "development": {"port": 2e1}}}`))
+	if got.Workers != 3 || got.Comment != "aé\"\n" || got.Port != 20 {
+		t.Errorf("workers %d, comment %q, port %d; want 3, %q, 20", got.Workers, got.Comment, got.Port, "aé\"\n")
+	}
+	_, _, err := parseIn(t, file(`{"set": ["A=1", null]}`))
+	if err == nil || !strings.Contains(err.Error(), `"set"`) {
+		t.Errorf(`a null --set item: %v; want it refused as an empty item, naming "set"`, err)
 	}
 }

@@ -8,7 +8,6 @@
 package status
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -122,7 +121,7 @@ func Read(path string) (*File, error) {
 // Parse parses a status file's bytes; name is used in errors.
 func Parse(b []byte, name string) (*File, error) {
 	var f File
-	if err := json.Unmarshal(b, &f); err != nil {
+	if err := decode(b, &f); err != nil {
 		return nil, fmt.Errorf("status file %s is not valid: %v", name, err)
 	}
 	if f.Format != Format {
