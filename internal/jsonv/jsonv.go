@@ -163,7 +163,7 @@ func (p *parser) literal(word string) error {
 
 func (p *parser) object(depth int) (Value, error) {
 	if depth > maxDepth {
-		return Value{}, &SyntaxError{Offset: int64(p.i), msg: "exceeded max depth"}
+		return Value{}, p.fail("exceeded max depth")
 	}
 	v := Value{Kind: Object}
 	p.i++ // {
@@ -207,7 +207,7 @@ func (p *parser) object(depth int) (Value, error) {
 
 func (p *parser) array(depth int) (Value, error) {
 	if depth > maxDepth {
-		return Value{}, &SyntaxError{Offset: int64(p.i), msg: "exceeded max depth"}
+		return Value{}, p.fail("exceeded max depth")
 	}
 	v := Value{Kind: Array}
 	p.i++ // [
