@@ -32,7 +32,9 @@ func loadFile(t *table, f configFile) (fileLayers, error) {
 	doc, err := jsonv.Parse(data)
 	if err != nil {
 		var syn *jsonv.SyntaxError
-		errors.As(err, &syn)
+		if !errors.As(err, &syn) {
+			return fileLayers{}, usageErrorf("%s: malformed JSON: %v", f.shown, err)
+		}
 		line, col := position(data, syn.Offset)
 		return fileLayers{}, usageErrorf("%s:%d:%d: malformed JSON: %v", f.shown, line, col, syn)
 	}
