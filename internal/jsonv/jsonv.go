@@ -164,8 +164,7 @@ func (p *parser) object(depth int) (Value, error) {
 	v := Value{Kind: Object}
 	p.i++ // {
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
+	if p.accept('}') {
 		return v, nil
 	}
 	for {
@@ -177,10 +176,9 @@ func (p *parser) object(depth int) (Value, error) {
 			return Value{}, err
 		}
 		p.space()
-		if p.i >= len(p.b) || p.b[p.i] != ':' {
+		if !p.accept(':') {
 			return Value{}, p.fail("after object key")
 		}
-		p.i++
 		p.space()
 		val, err := p.value(depth)
 		if err != nil {
@@ -188,16 +186,14 @@ func (p *parser) object(depth int) (Value, error) {
 		}
 		v.Members = append(v.Members, Member{Key: key, Value: val})
 		p.space()
-		if p.i < len(p.b) && p.b[p.i] == ',' {
-			p.i++
+		switch {
+		case p.accept(','):
 			p.space()
-			continue
-		}
-		if p.i < len(p.b) && p.b[p.i] == '}' {
-			p.i++
+		case p.accept('}'):
 			return v, nil
+		default:
+			return Value{}, p.fail("after object key:value pair")
 		}
-		return Value{}, p.fail("after object key:value pair")
 	}
 }
 
@@ -208,8 +204,7 @@ func (p *parser) array(depth int) (Value, error) {
 	v := Value{Kind: Array}
 	p.i++ // [
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
+	if p.accept(']') {
 		return v, nil
 	}
 	for {
@@ -219,24 +214,29 @@ func (p *parser) array(depth int) (Value, error) {
 		}
 		v.Items = append(v.Items, item)
 		p.space()
-		if p.i < len(p.b) && p.b[p.i] == ',' {
-			p.i++
+		switch {
+		case p.accept(','):
 			p.space()
-			continue
-		}
-		if p.i < len(p.b) && p.b[p.i] == ']' {
-			p.i++
+		case p.accept(']'):
 			return v, nil
+		default:
+			return Value{}, p.fail("after array element")
 		}
-		return Value{}, p.fail("after array element")
 	}
+}
+
+// accept reads c if it comes next, and says whether it did.
+func (p *parser) accept(c byte) bool {
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
 }
 
 // number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (p *parser) number() error {
-	if p.b[p.i] == '-' {
-		p.i++
-	}
+	p.accept('-')
 	switch {
 	case p.i < len(p.b) && p.b[p.i] == '0':
 		p.i++
@@ -245,16 +245,14 @@ func (p *parser) number() error {
 	default:
 		return p.failInToken("in numeric literal")
 	}
-	if p.i < len(p.b) && p.b[p.i] == '.' {
-		p.i++
+	if p.accept('.') {
 		if !p.digits() {
 			return p.failInToken("after decimal point in numeric literal")
 		}
 	}
-	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
-		p.i++
-		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
-			p.i++
+	if p.accept('e') || p.accept('E') {
+		if !p.accept('+') {
+			p.accept('-')
 		}
 		if !p.digits() {
 			return p.failInToken("in exponent of numeric literal")
