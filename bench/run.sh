@@ -51,6 +51,8 @@ cd "$root"
 say "building spark2 and spark2bench in $tmp"
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/spark2" .
 CGO_ENABLED=0 go build -trimpath -o "$tmp/spark2bench" ./bench/cmd/spark2bench
+# The floor of spark2's size and memory: the four required libraries alone.
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/libfloor" ./bench/libfloor
 # The floor of any Go program's start: an empty one, built like spark2.
 mkdir -p "$tmp/empty"
 printf 'package main\n\nfunc main() {}\n' >"$tmp/empty/main.go"
@@ -79,7 +81,7 @@ bench_rc=0
 # started directly (not through a function, which would fork a subshell), so
 # that bench_pid is timeout's or spark2bench's own pid, which cleanup signals.
 measure=("$tmp/spark2bench" run -spark2 "$tmp/spark2" -modes "$modes" -repo "$root"
-	-empty "$tmp/empty-go" -facts "$tmp/facts-core.json" "$@")
+	-empty "$tmp/empty-go" -libfloor "$tmp/libfloor" -facts "$tmp/facts-core.json" "$@")
 if command -v timeout >/dev/null; then
 	timeout -k 10 420 "${measure[@]}" >"$tmp/report.md" &
 else

@@ -30,7 +30,7 @@ func TestGoalsJudgeEachRowFromItsFacts(t *testing.T) {
 		"respawn_ms.plain": 15, "respawn_ms.pid1": 16.5, "respawn_ms.direct": 14,
 		"orphans_ms.spark2": 50, "orphans_ms.tini": 57, "orphans_ms.dumb-init": 131,
 		"rss_kb.plain": 4000, "rssfile_kb.plain": 3000, "rss_settled_kb.plain": 4700, "rssanon_settled_kb.plain": 1500,
-		"size_bytes":      3_600_000,
+		"size_bytes": 3_600_000, "libfloor_size_bytes": 2_920_000, "libfloor_rss_kb": 3584,
 		"share_ka.shared": 1.34, "share_ka_max.shared": infinite, "share_rps.shared": 1000,
 		"share_ka.reuseport": 1.05, "share_ka_max.reuseport": 1.08, "share_rps.reuseport": 980,
 	}
@@ -58,6 +58,15 @@ func TestGoalsJudgeEachRowFromItsFacts(t *testing.T) {
 	}
 	if l := row(t, out, "keep-alive split"); !strings.Contains(l, "worst ∞") {
 		t.Errorf("an infinite ratio should print as ∞: %s", l)
+	}
+	for prefix, want := range map[string]string{
+		"static stripped binary":                                  "the four required libraries alone 2.92 MB (floor)",
+		"master RSS, 4 idle workers, plain":                       "the four required libraries alone 3.50 MiB (floor)",
+		"master RSS, 4 idle workers, plain, a minute after start": "the four required libraries alone 3.50 MiB (floor)",
+	} {
+		if l := row(t, out, prefix); !strings.Contains(l, want) {
+			t.Errorf("row %q: want the floor %q in\n%s", prefix, want, l)
+		}
 	}
 	if !strings.Contains(out, "1.00 0.50 0.25 at the start, 1.10 0.60 0.30 at the end") {
 		t.Errorf("no load averages in:\n%s", out)

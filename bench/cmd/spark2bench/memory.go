@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -17,6 +20,58 @@ func sizeSection(s *settings, r *report) error {
 	r.row("Binary size, static + stripped (`-trimpath -ldflags \"-s -w\"`)",
 		fmt.Sprintf("%.2f MiB (%d bytes)", float64(n)/(1<<20), n), "≤ 5 MB", yes(n <= 5_000_000))
 	r.detail("### 1. Binary size\n\n`%s`: %d bytes = %.2f MB = %.2f MiB.\n\n", filepath.Base(s.spark2), n, float64(n)/1e6, float64(n)/(1<<20))
+	if s.libFloor == "" {
+		return nil
+	}
+	fi, err = os.Stat(s.libFloor)
+	if err != nil {
+		return err
+	}
+	fact("libfloor_size_bytes", float64(fi.Size()))
+	r.detail("The four required libraries alone (`bench/libfloor`, built the same way): %d bytes = %.2f MB, so spark2's own work is %.2f MB of its binary.\n\n",
+		fi.Size(), float64(fi.Size())/1e6, float64(n-fi.Size())/1e6)
+	return nil
+}
+
+// libFloorRSS runs bench/libfloor idle, watching an empty directory as a
+// master in development would, and reads its memory as rssSection reads
+// spark2's: the floor of spark2's RSS, whatever spark2 itself does.
+func libFloorRSS(s *settings, r *report) error {
+	dir, err := os.MkdirTemp(s.tmp, "libfloor-")
+	if err != nil {
+		return err
+	}
+	var stderr lockedBuffer
+	cmd := exec.Command(s.libFloor, "--watch", dir)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "ready") {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench/libfloor not ready within 10 s; stderr:\n%s", tail(stderr.String()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	var rss []float64
+	var st map[string]int
+	for i := 0; i < s.rssSamples; i++ {
+		if i > 0 {
+			time.Sleep(250 * time.Millisecond)
+		}
+		st = statusKB(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads")
+		rss = append(rss, float64(st["VmRSS"]))
+	}
+	sm := summarize(rss)
+	fact("libfloor_rss_kb", sm.median)
+	r.detail("| the four required libraries alone (`bench/libfloor --watch DIR`, no workers) | %s | %s | %s | %s | %s | %d |\n",
+		mib(int(sm.median)), mib(int(sm.max)), mib(st["VmHWM"]), mib(st["RssAnon"]), mib(st["RssFile"]), st["Threads"])
 	return nil
 }
 
@@ -87,6 +142,11 @@ func rssSection(s *settings, r *report) error {
 			err = e
 		}
 		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if s.libFloor != "" {
+		if err := libFloorRSS(s, r); err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}

@@ -50,6 +50,7 @@ type settings struct {
 	probeRuns    int           // rounds of the three commands of the probe figure
 	probeBudget  time.Duration // time for those rounds
 	empty        string        // an empty static Go program, a floor for the probe and start-up ("": none)
+	libFloor     string        // bench/libfloor built like spark2: the floor of its size and memory ("": none)
 	factsPath    string        // where the key figures go as JSON ("": nowhere)
 }
 
@@ -88,6 +89,7 @@ func run(args []string) int {
 	fs.IntVar(&s.probeRuns, "probe-runs", 200, "rounds of /bin/true, spark2 --version, spark2 --probe ready")
 	fs.DurationVar(&s.probeBudget, "probe-budget", 40*time.Second, "time for the probe rounds")
 	fs.StringVar(&s.empty, "empty", "", "an empty static Go program (func main() {}), timed beside the probe as the floor of any Go program's start")
+	fs.StringVar(&s.libFloor, "libfloor", "", "bench/libfloor built like spark2 (the four required libraries alone), measured beside spark2's size and memory")
 	fs.StringVar(&s.factsPath, "facts", "", "write the key figures as JSON to this file, for \"spark2bench goals\"")
 	only := fs.String("only", strings.Join(allSections, ","), "sections to run")
 	fs.Parse(args)
