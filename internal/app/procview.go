@@ -83,6 +83,9 @@ type procView struct {
 	turn  uint64             // the supervisor's loop turn that made the last walk; 0: none
 	took  time.Duration      // how long the last walk took
 	rss   map[int]rssReading // by the worker's pid
+	// rssTook is how long the last readings of treeRSS that may be stale
+	// took together (see rssAge).
+	rssTook time.Duration
 	// yield and from are the running walk's: whether it gives way to a
 	// storm of orphans, and the orphans reaped when it began (see storm).
 	yield bool
@@ -185,43 +188,92 @@ func (v *procView) lastParent(pid int) int {
 // reading of a pid's tree while it is less than maxAge old, else a new one.
 // A pid of 0 gets 0. Readings of pids not asked for are forgotten once
 // stale.
+//
+// A maxAge above 0 (the status file's figures) may be stretched as the
+// sweep's walks are (rssAge), and a reading that a storm of orphans
+// interrupts keeps the last one instead. A maxAge of 0 (--max-memory's
+// samples) always reads every tree through.
 func (v *procView) treeRSS(pids []int, maxAge time.Duration, out []uint64) []uint64 {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := time.Now()
+	yield := maxAge > 0
+	if yield {
+		maxAge = v.rssAge(maxAge)
+	}
 	out = append(out[:0], make([]uint64, len(pids))...)
+	var took time.Duration
+	read := false
 	for i, pid := range pids {
 		if pid == 0 {
 			continue
 		}
-		if r, ok := v.rss[pid]; ok && now.Sub(r.at) < maxAge {
-			out[i] = r.bytes
+		last, had := v.rss[pid]
+		if had && now.Sub(last.at) < maxAge {
+			out[i] = last.bytes
 			continue
 		}
-		out[i] = v.readTree(pid)
+		began := time.Now()
+		sum, whole := v.readTree(pid, yield)
+		took += time.Since(began)
+		read = true
+		if !whole && had {
+			out[i] = last.bytes
+			continue
+		}
+		out[i] = sum
 		if v.rss == nil {
 			v.rss = map[int]rssReading{}
 		}
-		v.rss[pid] = rssReading{out[i], now}
+		v.rss[pid] = rssReading{sum, now}
 	}
+	if read && yield {
+		v.rssTook = took
+	}
+	forget := max(treeFresh, maxAge)
 	for pid, r := range v.rss {
-		if now.Sub(r.at) >= treeFresh {
+		if now.Sub(r.at) >= forget {
 			delete(v.rss, pid)
 		}
 	}
 	return out
 }
 
-// readTree reads the resident memory of pid and its descendants (those of a
-// walk at most treeFresh old, or as old as the sweep's may be).
-func (v *procView) readTree(pid int) uint64 {
-	sum := v.rssOf(pid)
-	if tab, err := v.tableLocked(max(treeFresh, v.sweepAge()), true, 0); err == nil {
-		for _, d := range tab.Descendants(pid) {
-			sum += v.rssOf(d.Pid)
-		}
+// rssAge is how old a reading of the status file's memory figures may be:
+// maxAge, or walkShare times what the last such readings took if that is
+// longer (a worker whose tree holds 10 000 processes takes tens of ms to
+// read: each is a /proc file), at most maxSweepAge; maxSweepAge while the
+// reaper takes orphans, as for the sweep's walks (see sweepAge). v.mu is
+// held.
+func (v *procView) rssAge(maxAge time.Duration) time.Duration {
+	if v.reaping != nil && v.reaping() {
+		return maxSweepAge
 	}
-	return sum
+	return min(max(maxAge, walkShare*v.rssTook), maxSweepAge)
+}
+
+// readTree reads the resident memory of pid and its descendants (those of a
+// walk at most treeFresh old, or as old as the sweep's may be). With yield,
+// a reading that finds the reaper taking a storm of orphans (stormOrphans
+// since it began) stops, and whole is false: the descendants left are
+// zombies or about to be. v.mu is held.
+func (v *procView) readTree(pid int, yield bool) (sum uint64, whole bool) {
+	sum = v.rssOf(pid)
+	tab, err := v.tableLocked(max(treeFresh, v.sweepAge()), true, 0)
+	if err != nil {
+		return sum, true
+	}
+	v.yield = yield && v.orphans != nil
+	if v.yield {
+		v.from = v.orphans()
+	}
+	for _, d := range tab.Descendants(pid) {
+		if v.storm() {
+			return sum, false
+		}
+		sum += v.rssOf(d.Pid)
+	}
+	return sum, true
 }
 
 // rssOf is the resident memory of pid alone, 0 if it is gone.

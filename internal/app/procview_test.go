@@ -27,13 +27,34 @@ func (v *procView) table(maxAge time.Duration, yield bool) (*procfs.Table, error
 // read again.
 func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
 	procs := newProcView()
+	pid, alone := shellWithChild(t, procs)
+	got := procs.treeRSS([]int{0, pid}, 0, nil)
+	if got[0] != 0 || got[1] <= alone {
+		t.Fatalf("treeRSS(0, shell) = %v; want 0, and more than the shell alone (%d)", got, alone)
+	}
+	procs.mu.Lock()
+	procs.rss[pid] = rssReading{bytes: 42, at: time.Now()}
+	procs.mu.Unlock()
+	if got := procs.treeRSS([]int{pid}, time.Minute, nil); got[0] != 42 {
+		t.Fatalf("a reading younger than maxAge: %d, want it reused (42)", got[0])
+	}
+	if got := procs.treeRSS([]int{pid}, 0, nil); got[0] <= alone {
+		t.Fatalf("maxAge 0: %d, want a new reading above %d", got[0], alone)
+	}
+}
+
+// shellWithChild starts a shell with one sleeping child in a group of its
+// own, and waits until a walk of procs shows the child; it returns the
+// shell's pid and its memory alone.
+func shellWithChild(t *testing.T, procs *procView) (pid int, alone uint64) {
+	t.Helper()
 	c := exec.Command("/bin/sh", "-c", "sleep 100 & wait")
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { syscall.Kill(-c.Process.Pid, syscall.SIGKILL); c.Wait() }()
-	pid := c.Process.Pid
+	t.Cleanup(func() { syscall.Kill(-c.Process.Pid, syscall.SIGKILL); c.Wait() })
+	pid = c.Process.Pid
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		procs.fresh()
@@ -54,18 +75,65 @@ func TestTreeRSSCountsDescendantsAndReusesAReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := procs.treeRSS([]int{0, pid}, 0, nil)
-	if got[0] != 0 || got[1] <= alone {
-		t.Fatalf("treeRSS(0, shell) = %v; want 0, and more than the shell alone (%d)", got, alone)
+	return pid, alone
+}
+
+// TestTheStatusFiguresGiveWayToOrphansAndBigTrees: the status file's memory
+// figures are read as rarely as the sweep walks: a reading is reused up to
+// maxSweepAge while the reaper takes orphans, and for walkShare times what
+// reading took; one that a storm of orphans interrupts keeps the last. The
+// samples of --max-memory (maxAge 0) are always read through.
+func TestTheStatusFiguresGiveWayToOrphansAndBigTrees(t *testing.T) {
+	procs := newProcView()
+	pid, alone := shellWithChild(t, procs)
+	reaping := false
+	procs.reaping = func() bool { return reaping }
+	set := func(age, took time.Duration) {
+		procs.mu.Lock()
+		procs.rss = map[int]rssReading{pid: {bytes: 42, at: time.Now().Add(-age)}}
+		procs.rssTook = took
+		procs.mu.Unlock()
+	}
+	get := func(maxAge time.Duration) uint64 { return procs.treeRSS([]int{pid}, maxAge, nil)[0] }
+
+	reaping = true
+	set(5*time.Second, 0)
+	if got := get(rssFresh); got != 42 {
+		t.Fatalf("while orphans are reaped, a status reading 5 s old: %d, want it reused (42)", got)
+	}
+	if got := get(0); got <= alone {
+		t.Fatalf("while orphans are reaped, a --max-memory sample: %d, want a new reading above %d", got, alone)
+	}
+	set(maxSweepAge+time.Second, 0)
+	if got := get(rssFresh); got == 42 {
+		t.Fatal("a status reading older than maxSweepAge was reused")
+	}
+
+	reaping = false
+	set(3*time.Second, 100*time.Millisecond) // walkShare × 100 ms = 5 s
+	if got := get(rssFresh); got != 42 {
+		t.Fatalf("after readings that took 100 ms, one 3 s old: %d, want it reused (42)", got)
+	}
+	set(3*time.Second, 0)
+	if got := get(rssFresh); got <= alone {
+		t.Fatalf("after cheap readings, one 3 s old: %d, want a new reading above %d", got, alone)
+	}
+
+	var reaped uint64
+	procs.orphans = func() uint64 { reaped += stormOrphans; return reaped } // a storm: stormOrphans more at every look
+	set(3*time.Second, 0)
+	if got := get(rssFresh); got != 42 {
+		t.Fatalf("a status reading interrupted by a storm of orphans: %d, want the last one kept (42)", got)
 	}
 	procs.mu.Lock()
-	procs.rss[pid] = rssReading{bytes: 42, at: time.Now()}
+	delete(procs.rss, pid)
 	procs.mu.Unlock()
-	if got := procs.treeRSS([]int{pid}, time.Minute, nil); got[0] != 42 {
-		t.Fatalf("a reading younger than maxAge: %d, want it reused (42)", got[0])
+	if got := get(rssFresh); got < alone {
+		t.Fatalf("an interrupted status reading with none before it: %d, want at least the worker's own %d", got, alone)
 	}
-	if got := procs.treeRSS([]int{pid}, 0, nil); got[0] <= alone {
-		t.Fatalf("maxAge 0: %d, want a new reading above %d", got[0], alone)
+	set(3*time.Second, 0)
+	if got := get(0); got <= alone {
+		t.Fatalf("a --max-memory sample in a storm of orphans: %d, want it read through, above %d", got, alone)
 	}
 }
 

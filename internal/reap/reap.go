@@ -19,23 +19,23 @@
 // childPoll instead.
 //
 // What bounds a storm (issue 12, bench/peers: 10 000 orphans ending at
-// once, spark2 as PID 1, perf record -a): while the orphans exit, the
-// reaper, like tini's single thread, is one runnable task among thousands
-// of exiting ones and gets little CPU, so from none to nearly all of the
-// zombies are left when the last orphan has gone, run to run, for spark2
-// and tini alike. Each then costs the kernel about 10 to 40 µs on a 2-core VM
-// (release_task is most of the reaper's samples; the Go side is a map
-// lookup). That count times that cost is the floor of "last exit → zero
-// zombies" for any init that does not run at a higher scheduling priority.
-// On a faster host (2026-12-07, 8 rounds of bench/peers/run.sh -only
-// orphans -orphan-runs 8) the medians were spark2 44.9 ms, tini 33.8,
-// catatonit 31.4, dumb-init 58.7, every init's runs spread over 12-65 ms;
-// spark2 left more zombies at the last exit (about 6 350 against 4 500 for
-// tini) and each took about as long (7.4 against 6.8 µs). The sweep's walk
-// of /proc, whose /proc entries the kernel flushes as each process is
-// reaped, is not the difference: a build whose sweep never walked was not
-// faster (spark2bench -only orphans -modes pid1, 10 runs each: median 44 ms
-// against 31 for the walking build).
+// once, spark2 as PID 1): the reaper's own work is tini's, one wait4 per
+// zombie, most of it the kernel's release_task. What tini does not do is
+// know every process of a worker's tree: spark2's sweep walks /proc (see
+// internal/app's procView) so that a worker's escaped descendants stop with
+// it. A walk of 10 000 processes costs about 200 ms of CPU on a 2-core VM,
+// and leaves a dentry for each process's /proc directory and stat file,
+// which the kernel flushes when the process is reaped: d_invalidate was a
+// third of the reaper's samples in a storm (perf record -a, 2026-12-07).
+// Measured side by side (peerbench -only orphans -inits spark2,tini, 3
+// rounds of 3 runs, 2026-12-07): a build whose procView never walked after
+// its first walk reaped like tini (medians 49, 62 and 67 ms against tini's
+// 51, 47 and 55; the init's CPU from release to zero 50 ms against 40-60),
+// the shipped one took 131-187 ms and 260-320 ms of CPU. The walks that may
+// yield (the sweep's, the status file's memory figures) stop once the
+// reaper has taken a storm's first orphans and are put off while it goes
+// on; what is left is the walk made before the storm and the entries it
+// left: the price of "no process outlives its slot".
 //
 // go-reaper is kept for what it does well and spark2 needs once: making
 // spark2 a child subreaper (PR_SET_CHILD_SUBREAPER) when it is not PID 1, so

@@ -121,7 +121,7 @@ func summaryAndReading(s *settings, sum, r *report) {
 				}
 				return f(summarize(xs).med)
 			}
-			txt += fmt.Sprintf("**spark2 loses here:** each of its %d run(s) (%s–%s ms) was slower than every run of every peer (at most %s ms). More zombies were still waiting when the last orphan had ended (%s, against %s for tini), and each took %s µs to reap against %s µs for tini (time to zero zombies over zombies left, medians). spark2's reaper is a wait4 loop like a C init's; a build whose sweep never walks /proc was not faster (internal/reap's package doc). It is still well below a second for %s processes. ", runs, f(spMin), f(spMax), f(peerMax), zs("spark2"), zs("tini"), perZombie("spark2"), perZombie("tini"), nOrphans(or))
+			txt += fmt.Sprintf("**spark2 loses here:** each of its %d run(s) (%s–%s ms) was slower than every run of every peer (at most %s ms). More zombies were still waiting when the last orphan had ended (%s, against %s for tini), and each took %s µs to reap against %s µs for tini (time to zero zombies over zombies left, medians). spark2's reaper is a wait4 loop like a C init's; what costs more is its walks of /proc, which track each worker's tree so that none of it outlives its slot: the walk made before the storm, and the /proc entries it left for the kernel to flush at each reap (internal/reap's package doc: a build that never walked reaped like tini). It is still well below a second for %s processes. ", runs, f(spMin), f(spMax), f(peerMax), zs("spark2"), zs("tini"), perZombie("spark2"), perZombie("tini"), nOrphans(or))
 		case spMax < peerMin:
 			txt += fmt.Sprintf("Each of spark2's %d run(s) was faster than every run of every peer. ", runs)
 		default:
