@@ -184,6 +184,9 @@ func (m *master) openStatus(c config.Config, log hclog.Logger) error {
 		return nil
 	}
 	log.Debug("status file", "path", path)
+	if n := m.statusDir.Stale; n > 0 {
+		log.Info("removed temporary status files that a master killed mid-write left", "path", path, "count", n)
+	}
 	return nil
 }
 

@@ -29,6 +29,9 @@ type Dir struct {
 	buf   []byte
 	tmp   []byte
 	nameZ []byte
+	// Stale is how many temporary files left by a master killed mid-write
+	// OpenDir removed.
+	Stale int
 }
 
 // OpenDir prepares the directory of the status file at path for a master
@@ -37,6 +40,8 @@ type Dir struct {
 // uid:gid, so that the master can still write there after dropping to them.
 // The directory is then opened once, without following a symbolic link, and
 // must pass the readers' checks (checkDir) and let uid create files in it.
+// Temporary files that a master killed mid-write left there are removed
+// (see removeStale; Dir.Stale counts them).
 //
 // A directory that fails a check gives an error wrapping ErrRefused, which
 // names it and says what to do (spark2 exits 2); one that cannot be created
@@ -67,7 +72,9 @@ func OpenDir(path string, uid, gid int, groups ...int) (*Dir, error) {
 		return nil, fmt.Errorf("%w: the status directory %s (uid %d, mode %04o) is not writable by uid %d, the user spark2 runs as: chown it to that user, remove it (spark2 creates it), or set --status-file", ErrRefused, dir, st.Uid, st.Mode&0o7777, uid)
 	}
 	name := filepath.Base(path)
-	return &Dir{fd: fd, path: path, name: name, nameZ: append([]byte(name), 0)}, nil
+	d := &Dir{fd: fd, path: path, name: name, nameZ: append([]byte(name), 0)}
+	d.Stale = d.removeStale(uid)
+	return d, nil
 }
 
 // Path is the status file's path.
