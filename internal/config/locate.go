@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -69,9 +70,14 @@ func locateFile(cwd string, chdir setting, chdirAbs string, layers ...[]setting)
 	return f, nil
 }
 
+// maxFileSize bounds what spark2 reads of a config file: a spark2.json is
+// a few KiB, and -c /dev/zero (or a FIFO that never ends) must be an error,
+// not a master that reads until the kernel kills it.
+const maxFileSize = 1 << 20
+
 // read returns the contents of f, or a *UsageError naming it.
 func (f configFile) read() ([]byte, error) {
-	data, err := os.ReadFile(f.abs)
+	data, err := readAtMost(f.abs, maxFileSize)
 	if err == nil {
 		return data, nil
 	}
@@ -79,9 +85,33 @@ func (f configFile) read() ([]byte, error) {
 	if f.from != (source{}) {
 		by = " (" + f.from.String() + ")"
 	}
+	if errors.Is(err, errTooLarge) {
+		return nil, usageErrorf("read config file %q%s: it is larger than 1 MiB; a spark2 config file is a small JSON object: name the right file", f.shown, by)
+	}
 	e := usageErrorf("read config file %q%s: %v", f.shown, by, errCause(err))
 	e.err = err
 	return nil, e
+}
+
+// errTooLarge is readAtMost's error for a file longer than its limit.
+var errTooLarge = errors.New("too large")
+
+// readAtMost reads the file at path whole, or fails with errTooLarge once it
+// has read more than limit bytes of it.
+func readAtMost(path string, limit int64) ([]byte, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge
+	}
+	return data, nil
 }
 
 // absPath returns p relative to cwd unless it is absolute, cleaned.

@@ -5,6 +5,7 @@ package tlsfiles
 import (
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spark2/spark2/internal/contract"
@@ -46,10 +47,17 @@ func firstBlock(b []byte, kind string) *pem.Block {
 	}
 }
 
+// maxPEM is the longest a key or certificate file may be. Workers get its
+// contents in SPARK2_SSL_KEY_PEM or SPARK2_SSL_CRT_PEM, and Linux execs no
+// program with an environment string longer than MAX_ARG_STRLEN (128 KiB,
+// "NAME=", the contents and the final NUL together): a longer file would
+// make every worker start fail with E2BIG.
+const maxPEM = 128<<10 - max(len(contract.SSLKeyPEM), len(contract.SSLCrtPEM)) - 2
+
 // read returns the file's PEM, checking that it holds a block whose type
 // ends in kind ("PRIVATE KEY" also matches "RSA PRIVATE KEY", "EC PRIVATE KEY").
 func read(path, option, kind string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := readAtMost(path, maxPEM)
 	if err != nil {
 		return nil, fmt.Errorf("read %s (%s): %v", path, option, err)
 	}
@@ -74,4 +82,22 @@ func (p *Pair) Env() []string {
 		contract.SSLKey + "=" + p.KeyPath, contract.SSLCrt + "=" + p.CrtPath,
 		contract.SSLKeyPEM + "=" + string(p.KeyPEM), contract.SSLCrtPEM + "=" + string(p.CrtPEM),
 	}
+}
+
+// readAtMost reads the file at path whole, or fails once it has read more
+// than limit bytes of it, with an error that says why the limit is there.
+func readAtMost(path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > limit {
+		return nil, fmt.Errorf("it is longer than %d bytes, more than a worker's environment variable can carry; keep only the key, the certificate and the chain it needs", limit)
+	}
+	return b, nil
 }
