@@ -9,6 +9,8 @@ import (
 	"os"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/spark2/spark2/internal/config"
 	"github.com/spark2/spark2/internal/exitcode"
 	"github.com/spark2/spark2/internal/launch"
@@ -39,7 +41,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spark2: find the working directory: %v\n", err)
 		return exitcode.Failure
 	}
-	res, err := config.ParseWaiting(args, os.LookupEnv, cwd, subscribed)
+	var res config.Result
+	if signals == nil {
+		res, err = config.ParseWaiting(args, os.LookupEnv, cwd, subscribed)
+	} else {
+		var stop syscall.Signal
+		if res, stop, err = parseStoppable(args, cwd, signals, subscribed); stop != 0 {
+			fmt.Fprintf(stderr, "spark2: %s while reading the configuration: stopping before any worker starts\n", unix.SignalName(stop))
+			return exitcode.OK
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "spark2: %v\n", err)
 		return exitcode.Usage
@@ -69,6 +80,44 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return killCommand(res.Config, stdout, stderr)
 	}
 	return run(res.Config, signals, stdout, stderr)
+}
+
+// parseStoppable is config.ParseWaiting for a master, with a stop signal
+// (TERM, INT) heard while it runs: a config file may keep the parse waiting
+// for as long as its writer likes (a FIFO), and a stop must not wait for it.
+// A stop that comes first is returned at once, as stop: nothing has started
+// yet. Other signals that come meanwhile are put back on signals, for the
+// master.
+func parseStoppable(args []string, cwd string, signals chan os.Signal, subscribed func()) (res config.Result, stop syscall.Signal, err error) {
+	type parsed struct {
+		res config.Result
+		err error
+	}
+	done := make(chan parsed, 1)
+	go func() {
+		r, e := config.ParseWaiting(args, os.LookupEnv, cwd, subscribed)
+		done <- parsed{r, e}
+	}()
+	var held []os.Signal
+	defer func() {
+		for _, h := range held {
+			select {
+			case signals <- h:
+			default: // as os/signal does when the channel is full
+			}
+		}
+	}()
+	for {
+		select {
+		case p := <-done:
+			return p.res, 0, p.err
+		case got := <-signals:
+			if ss, ok := got.(syscall.Signal); ok && sig.Of(got) == sig.Stop {
+				return config.Result{}, ss, nil
+			}
+			held = append(held, got)
+		}
+	}
 }
 
 // signalBuffer is the size of the master's signal channel: signals that
