@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // UsageError is an invalid command line, env var or config file. Its Error
@@ -57,9 +59,27 @@ func (s source) String() string {
 // ("want ...").
 func (s source) invalid(value string, why error) *UsageError {
 	if s.file != "" {
-		return usageErrorf("%s: invalid value %q for key %q: %v", s.file, value, s.key, why)
+		return usageErrorf("%s: invalid value %s for key %q: %v", s.file, quoted(value), s.key, why)
 	}
-	return usageErrorf("invalid value %q for %s: %v", value, s, why)
+	return usageErrorf("invalid value %s for %s: %v", quoted(value), s, why)
+}
+
+// maxShown is how much of a value an error quotes: a longer one (a 100 KiB
+// --set value in a config file, say) is cut, and its length given, so the
+// error stays one readable line.
+const maxShown = 80
+
+// quoted is value in double quotes, cut to maxShown bytes (at a rune's
+// start) with "…" and its length when longer.
+func quoted(value string) string {
+	if len(value) <= maxShown {
+		return strconv.Quote(value)
+	}
+	cut := maxShown
+	for cut > 0 && !utf8.RuneStart(value[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q (%d bytes)", value[:cut]+"…", len(value))
 }
 
 // fileError is an error about key of config file, such as a wrong JSON type.

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+
+	"github.com/spark2/spark2/internal/contract"
 )
 
 // file is a world with only spark2.json.
@@ -279,5 +281,43 @@ func TestNilLookupEnv(t *testing.T) {
 	r, err := fake.parse([]string{"-n", "2"}, nil, t.TempDir(), nil)
 	if err != nil || r.Config.Workers != 2 {
 		t.Errorf("nil lookupEnv: workers %d, err %v", r.Config.Workers, err)
+	}
+}
+
+// TestASetItemMustFitAWorkersEnvironment: a --set item longer than
+// contract.MaxEnvLen would make every worker's exec fail (E2BIG); it is a
+// usage error, one line that quotes the start of the value and gives its
+// length. One of MaxEnvLen bytes is taken.
+func TestASetItemMustFitAWorkersEnvironment(t *testing.T) {
+	value := strings.Repeat("x", contract.MaxEnvLen-len("BIG="))
+	if res, _, err := parseIn(t, file(`{"set": {"BIG": "`+value+`"}}`), "--", "true"); err != nil || len(res.Config.Set) != 1 {
+		t.Fatalf("a set item of MaxEnvLen bytes: %v, %v; want it taken", res.Config.Set, err)
+	}
+	_, _, err := parseIn(t, file(`{"set": {"BIG": "`+value+`x"}}`), "--", "true")
+	if err == nil {
+		t.Fatal("a set item of MaxEnvLen+1 bytes: no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{`spark2.json: invalid value "BIG=xxx`, `…" (131072 bytes) for key "set"`, "MAX_ARG_STRLEN"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	if len(msg) > 400 || strings.Contains(msg, "\n") {
+		t.Errorf("the message is not one short line (%d bytes)", len(msg))
+	}
+}
+
+func TestQuotedCutsLongValuesAtARune(t *testing.T) {
+	if got := quoted("short"); got != `"short"` {
+		t.Errorf("quoted(short) = %s", got)
+	}
+	long := strings.Repeat("é", 100) // 2 bytes each: byte 80 starts a rune
+	if got, want := quoted(long), `"`+strings.Repeat("é", 40)+`…" (200 bytes)`; got != want {
+		t.Errorf("quoted(100 é) = %s, want %s", got, want)
+	}
+	odd := "a" + long // byte 80 is inside an é: cut before it
+	if got, want := quoted(odd), `"a`+strings.Repeat("é", 39)+`…" (201 bytes)`; got != want {
+		t.Errorf("quoted(a + 100 é) = %s, want %s", got, want)
 	}
 }

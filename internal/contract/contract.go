@@ -110,6 +110,12 @@ var Reserved = map[string]string{
 	WatchdogPID:   "spark2 sets it for its watchdog; use --watchdog",
 }
 
+// MaxEnvLen is the longest "NAME=value" that a worker's environment may
+// hold: Linux execs no program with an argument or environment string
+// longer than MAX_ARG_STRLEN (32 pages of 4 KiB, the final NUL included),
+// and fails with E2BIG instead.
+const MaxEnvLen = 32*4096 - 1
+
 // NotInherited are the variables that, in spark2's own environment, were
 // set by whatever started spark2 (systemd's socket activation, a notify
 // socket, systemd's watchdog for spark2) and describe spark2's process:

@@ -64,6 +64,40 @@ func TestCommandThatCannotRun(t *testing.T) {
 	})
 }
 
+// TestEnvironmentTooLongForExecIs126: each variable within Linux's limit,
+// but all of them together (the environment spark2 was given and the
+// config file's --set items) past what exec takes: every worker start
+// would fail with E2BIG, so spark2 exits 126 at once, as a shell would,
+// instead of backing off forever.
+func TestEnvironmentTooLongForExecIs126(t *testing.T) {
+	chunk := strings.Repeat("x", 120<<10)
+	var env []string
+	for i := 0; i < 12; i++ { // 1.4 MiB: spark2 itself still starts
+		env = append(env, "SPARK2_TEST_BIG"+strconv.Itoa(i)+"="+chunk)
+	}
+	var set []string
+	for i := 0; i < 7; i++ { // 840 KiB more, within the config file's 1 MiB
+		set = append(set, strconv.Quote("SET_BIG"+strconv.Itoa(i)+"="+chunk))
+	}
+	conf := filepath.Join(t.TempDir(), "spark2.json")
+	if err := os.WriteFile(conf, []byte(`{"set": [`+strings.Join(set, ",")+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bothModes(t, func(t *testing.T, md mode) {
+		start := time.Now()
+		m := run(t, md, env, "-c", conf, "-n", "2", "--", "/bin/true")
+		if code := m.wait(); code != exitcode.CannotExecute {
+			t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitcode.CannotExecute, m.Stderr())
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("took %v, want at once", took)
+		}
+		if line := grepLines(m.Stderr(), "cannot run the command"); !strings.Contains(line, "E2BIG") || !strings.Contains(line, "/bin/true") {
+			t.Errorf("no line naming the command and E2BIG; stderr:\n%s", m.Stderr())
+		}
+	})
+}
+
 // TestCleanExitUnderRestartNoIsInfo: a worker ending with 0 under --restart
 // no is what the policy expects, logged at INFO; a failing one stays WARN.
 func TestCleanExitUnderRestartNoIsInfo(t *testing.T) {

@@ -27,7 +27,8 @@ const (
 	Permanent = 78
 	// CannotExecute: COMMAND was found but cannot be executed (as in a
 	// shell): a directory, not a regular file, not executable, or exec(2)
-	// refused it. Checked at start, so no respawn loop.
+	// refused it, E2BIG included (its arguments and environment too long).
+	// Checked at start, so no respawn loop.
 	CannotExecute = 126
 	// NotFound: COMMAND was not found (as in a shell), in the workers' PATH
 	// when it has no slash. Checked at start, so no respawn loop.

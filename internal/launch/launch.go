@@ -194,6 +194,10 @@ func Start(spec Spec) (*Process, error) {
 	runtime.KeepAlive(spec.Files)
 	if err != nil {
 		closeReads()
+		if errors.Is(err, syscall.E2BIG) {
+			// As a shell: 126. It will fail again whatever the retry.
+			return nil, &ExecError{Code: exitcode.CannotExecute, Msg: fmt.Sprintf("cannot run %q: its arguments and environment are too long for exec (E2BIG): shorten the --set values, the arguments or the environment spark2 was given", strings.Join(spec.Command, " "))}
+		}
 		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), withFileLimit(err))
 	}
 	p := &Process{Pid: pid, PidFD: pidfd, Stdout: outR, Stderr: errR, ViaStub: viaStub}

@@ -125,6 +125,24 @@ func TestStartReportsCommandsThatCannotRun(t *testing.T) {
 	}
 }
 
+// TestStartRefusesWhatExecCannotTake: an environment string longer than
+// contract.MaxEnvLen makes exec fail with E2BIG, which no retry mends: Start
+// returns an *ExecError with code 126 (a shell's) that names the command, and
+// leaves nothing running. One of MaxEnvLen bytes runs.
+func TestStartRefusesWhatExecCannotTake(t *testing.T) {
+	self, _ := os.Executable()
+	long := "BIG=" + strings.Repeat("x", contract.MaxEnvLen-len("BIG="))
+	_, _, execErr, code := startAndWait(t, Spec{Self: self, Env: []string{"PATH=/bin", long}, Command: []string{"true"}})
+	if execErr != nil || code != 0 {
+		t.Fatalf("an environment string of MaxEnvLen bytes: exec %v, exit %d; want it to run", execErr, code)
+	}
+	_, err := Start(Spec{Self: self, Env: []string{"PATH=/bin", long + "x"}, Command: []string{"true"}})
+	var ee *ExecError
+	if !errors.As(err, &ee) || ee.Code != 126 || !strings.Contains(ee.Msg, `"true"`) || !strings.Contains(ee.Msg, "E2BIG") {
+		t.Fatalf("an environment string of MaxEnvLen+1 bytes: %v; want an *ExecError, code 126, naming the command and E2BIG", err)
+	}
+}
+
 // TestMain lets the test binary be the Go trampoline, as spark2 is.
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == ChildArg {

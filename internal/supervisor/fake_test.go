@@ -30,22 +30,23 @@ type harness struct {
 	outcome chan Outcome
 	changed chan Snapshot // the newest snapshot the loop published, not yet seen by until
 
-	mu      sync.Mutex
-	now     time.Time
-	timers  []fakeTimer
-	nextPid int
-	execErr func(slot int) error // the exec report of each start; nil: exec succeeds
-	hold    bool                 // holdExec: the test sends each exec report (execReport)
-	report  Reports              // the supervisor's reports, as Start got them
-	dead    map[int]bool         // pids Alive reports gone
-	desc    []int                // what Descendants returns
-	parents map[int]int          // what Parent returns
-	family  map[int][]ProcRef    // what Family returns, by leader
-	lookups []Lookup             // each Family call's Lookup, in order
-	killErr map[int]error        // what Kill returns, by pid (a group: -pgid)
-	running map[int]bool         // pids whose Proc.Ended says they still run
-	kicks   int                  // calls of Kick
-	noted   *KeepAlives          // Events.KeepAlives
+	mu       sync.Mutex
+	now      time.Time
+	timers   []fakeTimer
+	nextPid  int
+	execErr  func(slot int) error // the exec report of each start; nil: exec succeeds
+	startErr func(slot int) error // what Start returns for each start; nil: it starts
+	hold     bool                 // holdExec: the test sends each exec report (execReport)
+	report   Reports              // the supervisor's reports, as Start got them
+	dead     map[int]bool         // pids Alive reports gone
+	desc     []int                // what Descendants returns
+	parents  map[int]int          // what Parent returns
+	family   map[int][]ProcRef    // what Family returns, by leader
+	lookups  []Lookup             // each Family call's Lookup, in order
+	killErr  map[int]error        // what Kill returns, by pid (a group: -pgid)
+	running  map[int]bool         // pids whose Proc.Ended says they still run
+	kicks    int                  // calls of Kick
+	noted    *KeepAlives          // Events.KeepAlives
 }
 
 type fakeProc struct {
@@ -159,6 +160,12 @@ func (h *harness) start(slot int, report Reports) (Proc, error) {
 	h.nextPid++
 	pid := h.nextPid
 	var err error
+	if h.startErr != nil {
+		if serr := h.startErr(slot); serr != nil {
+			h.mu.Unlock()
+			return Proc{}, serr
+		}
+	}
 	if h.execErr != nil {
 		err = h.execErr(slot)
 	}

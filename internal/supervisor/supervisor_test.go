@@ -165,6 +165,36 @@ func TestCommandNotFoundStopsAtOnce(t *testing.T) {
 	h.noStartAfterEnd()
 }
 
+// TestAStartThatCanNeverWorkStopsAtOnce: a start that fails with an
+// *launch.ExecError (exec's E2BIG) before any worker ran stops spark2 with
+// its code, as a failed exec does, instead of backing off forever; any
+// other start error is retried.
+func TestAStartThatCanNeverWorkStopsAtOnce(t *testing.T) {
+	h := newHarness(t, testOptions(3), func(h *harness) {
+		h.startErr = func(int) error { return &launch.ExecError{Code: 126, Msg: "cannot run: too long for exec (E2BIG)"} }
+	})
+	if o := h.result(); o.Reason != Permanent || o.Code != 126 {
+		t.Fatalf("outcome %+v, want Permanent 126", o)
+	}
+	h.noStartAfterEnd()
+}
+
+func TestAStartErrorIsRetried(t *testing.T) {
+	failing := true
+	h := newHarness(t, testOptions(1), func(h *harness) {
+		h.startErr = func(int) error {
+			if failing {
+				return syscall.EAGAIN
+			}
+			return nil
+		}
+	})
+	h.until("backing off", func(s Snapshot) bool { return !s.Slots[0].RespawnAt.IsZero() })
+	h.set(func(h *harness) { failing = false })
+	h.advance(time.Second)
+	h.started()
+}
+
 func TestExecFailureAfterARunIsACrashNotFatal(t *testing.T) {
 	fail := false
 	h := newHarness(t, testOptions(1), func(h *harness) {

@@ -103,10 +103,19 @@ func (s *Supervisor) spawnPending() {
 }
 
 // spawn starts a worker in sl: as its replacement when replacement is set,
-// else as its current worker. A failed start counts as a quick death.
+// else as its current worker. A failed start counts as a quick death, but
+// one that can never work (a *launch.ExecError: the command line and
+// environment are too long for exec) before any worker ever ran stops
+// spark2 with its code, as a failed exec does (see ended).
 func (s *Supervisor) spawn(sl *slot, replacement bool) {
 	p, err := s.os.Start(sl.id, s.report)
 	if err != nil {
+		var ee *launch.ExecError
+		if !s.everRan && errors.As(err, &ee) {
+			s.log.Error("cannot run the command", "error", err)
+			s.fatal(ee.Code)
+			return
+		}
 		s.log.Error("cannot start a worker", "slot", sl.id, "error", err)
 		if replacement {
 			s.rolloutFailed(sl, err.Error())

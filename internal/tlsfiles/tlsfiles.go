@@ -47,12 +47,10 @@ func firstBlock(b []byte, kind string) *pem.Block {
 	}
 }
 
-// maxPEM is the longest a key or certificate file may be. Workers get its
-// contents in SPARK2_SSL_KEY_PEM or SPARK2_SSL_CRT_PEM, and Linux execs no
-// program with an environment string longer than MAX_ARG_STRLEN (128 KiB,
-// "NAME=", the contents and the final NUL together): a longer file would
-// make every worker start fail with E2BIG.
-const maxPEM = 128<<10 - max(len(contract.SSLKeyPEM), len(contract.SSLCrtPEM)) - 2
+// maxPEM is the longest a key or certificate file may be: workers get its
+// contents in SPARK2_SSL_KEY_PEM or SPARK2_SSL_CRT_PEM, and a longer one
+// would pass contract.MaxEnvLen and make every worker start fail (E2BIG).
+const maxPEM = contract.MaxEnvLen - max(len(contract.SSLKeyPEM), len(contract.SSLCrtPEM)) - 1
 
 // read returns the file's PEM, checking that it holds a block whose type
 // ends in kind ("PRIVATE KEY" also matches "RSA PRIVATE KEY", "EC PRIVATE KEY").
