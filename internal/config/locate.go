@@ -77,7 +77,7 @@ const maxFileSize = 1 << 20
 
 // read returns the contents of f, or a *UsageError naming it.
 func (f configFile) read() ([]byte, error) {
-	data, err := readAtMost(f.abs, maxFileSize)
+	data, err := readConfig(f.abs)
 	if err == nil {
 		return data, nil
 	}
@@ -85,30 +85,44 @@ func (f configFile) read() ([]byte, error) {
 	if f.from != (source{}) {
 		by = " (" + f.from.String() + ")"
 	}
-	if errors.Is(err, errTooLarge) {
+	var refused *refusedFile
+	switch {
+	case errors.Is(err, errTooLarge):
 		return nil, usageErrorf("read config file %q%s: it is larger than 1 MiB; a spark2 config file is a small JSON object: name the right file", f.shown, by)
+	case errors.As(err, &refused):
+		return nil, usageErrorf("config file %q%s refused: %v", f.shown, by, refused.why)
 	}
 	e := usageErrorf("read config file %q%s: %v", f.shown, by, errCause(err))
 	e.err = err
 	return nil, e
 }
 
-// errTooLarge is readAtMost's error for a file longer than its limit.
+// errTooLarge is readConfig's error for a file longer than maxFileSize.
 var errTooLarge = errors.New("too large")
 
-// readAtMost reads the file at path whole, or fails with errTooLarge once it
-// has read more than limit bytes of it.
-func readAtMost(path string, limit int64) ([]byte, error) {
+// refusedFile is readConfig's error for a file that another user could
+// have written (see untrusted).
+type refusedFile struct{ why error }
+
+func (r *refusedFile) Error() string { return r.why.Error() }
+
+// readConfig opens the config file at path, checks that no other user
+// could have written it, and reads it whole: at most maxFileSize bytes, or
+// errTooLarge.
+func readConfig(path string) ([]byte, error) {
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if why := untrusted(file, path); why != nil {
+		return nil, &refusedFile{why}
+	}
+	data, err := io.ReadAll(io.LimitReader(file, maxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if len(data) > maxFileSize {
 		return nil, errTooLarge
 	}
 	return data, nil
