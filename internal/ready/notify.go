@@ -69,7 +69,8 @@ const batch = 8
 
 // Serve reads datagrams until the socket is closed, sending each on out.
 // Datagrams without credentials, and those from a sender f does not allow,
-// are dropped here (and counted, see Filter), so they never reach the loop.
+// are dropped here (and counted, see Filter), so they never reach the loop;
+// so are those longer than 4 KiB (see truncated).
 // A datagram that is a plain keep-alive (WATCHDOG=1 and nothing else the
 // loop acts on) goes to keepAlive instead, when it is not nil: those come
 // many times a second from every worker under --watchdog, and a send on out
@@ -103,7 +104,7 @@ func (s *Socket) Serve(out chan<- Message, f Filter, keepAlive func(pid int)) {
 				}
 				for i := range n {
 					pid, ok := r.sender(i)
-					if !ok || !drops.allowed(pid) {
+					if !ok || !drops.allowed(pid) || r.truncated(i) {
 						continue
 					}
 					m := parse(pid, r.data(i))
@@ -178,6 +179,14 @@ func (r *receiver) receive(fd int) (int, error) {
 // sender is the pid of datagram i's sender, from its credentials.
 func (r *receiver) sender(i int) (int, bool) {
 	return sender(r.oobs[i][:r.hdrs[i].Hdr.Controllen])
+}
+
+// truncated reports whether datagram i was longer than its buffer (4 KiB,
+// systemd's own limit). Such a message is dropped whole, as systemd drops
+// it: cut, its last line could carry a wrong value (WATCHDOG_USEC=12 of
+// WATCHDOG_USEC=1234567).
+func (r *receiver) truncated(i int) bool {
+	return r.hdrs[i].Hdr.Flags&unix.MSG_TRUNC != 0
 }
 
 // data is datagram i's payload (cut at the buffer's size).

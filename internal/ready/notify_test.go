@@ -3,6 +3,7 @@ package ready
 import (
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,6 +31,45 @@ func TestReadyWithSenderPid(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no message")
+	}
+}
+
+// TestALongerDatagramIsDroppedWhole: a message longer than the 4 KiB
+// buffer is dropped, as systemd drops it, not read cut (its last line could
+// carry a wrong value); the next one is heard. One of exactly 4 KiB is read.
+func TestALongerDatagramIsDroppedWhole(t *testing.T) {
+	s, err := Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := make(chan Message, 4)
+	go s.Serve(out, Filter{}, nil)
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.Addr, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pad := func(msg string, n int) []byte { return []byte(strings.Repeat("X=\n", (n-len(msg))/3) + msg) }
+	long := pad("STATUS=long\nWATCHDOG_USEC=1234567", 4096+30) // cut at 4096: WATCHDOG_USEC=12…
+	exact := pad("STATUS=exact\n", 4096)
+	if len(exact) != 4096 || len(long) <= 4096 {
+		t.Fatalf("test datagrams of %d and %d bytes", len(exact), len(long))
+	}
+	for _, d := range [][]byte{long, exact, []byte("STATUS=after\n")} {
+		if _, err := c.Write(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{"exact", "after"} {
+		select {
+		case m := <-out:
+			if m.Status != want || m.NewPeriod {
+				t.Fatalf("got %+v, want the %q message (the longer one dropped whole)", m, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %q message", want)
+		}
 	}
 }
 
