@@ -16,7 +16,8 @@ import (
 // --stop-timeout, --ready, --ready-timeout: a number of seconds); a list
 // option takes an array of strings, and --set (keyed) also an object
 // {"KEY": VALUE} whose values are strings, numbers or booleans (items in key
-// order). null is refused like any other wrong type.
+// order). null is refused like any other wrong type, and so is a string with
+// a NUL byte (a command line and env vars cannot hold one: only JSON can).
 func decodeValue(o *option, src source, raw jsonv.Value) (setting, error) {
 	s := setting{opt: o, src: src}
 	kind := kindOf(raw)
@@ -44,6 +45,9 @@ func decodeValue(o *option, src source, raw jsonv.Value) (setting, error) {
 			want = "a string (" + want + ")"
 		}
 		return s, fileError(src.file, src.key, "want %s, got %s", want, kind)
+	}
+	if strings.ContainsRune(s.text, 0) || slices.ContainsFunc(s.items, func(it string) bool { return strings.ContainsRune(it, 0) }) {
+		return s, fileError(src.file, src.key, `a string holds a NUL byte ("\u0000"), which no argument or environment variable can carry; remove it`)
 	}
 	return s, nil
 }
