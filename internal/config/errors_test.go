@@ -155,6 +155,8 @@ func TestBadInput(t *testing.T) {
 		{"missing -c", world{}, []string{"-c", "missing.json"}, []string{`read config file "missing.json" (-c/--config)`, "no such file"}},
 		{"missing SPARK2_CONFIG", env("SPARK2_CONFIG", "missing.json"), nil, []string{`"missing.json" (env var SPARK2_CONFIG)`}},
 		{"-c is a dir", world{files: map[string]string{"d/": ""}}, []string{"-c", "d"}, []string{`read config file "d"`, "directory"}},
+		{"empty COMMAND", world{}, []string{"--", ""}, []string{`the COMMAND's program is ""`, "give the program to run"}},
+		{"empty COMMAND word", world{}, []string{"", "x"}, []string{`the COMMAND's program is ""`}},
 		{"-c endless", world{}, []string{"-c", "/dev/zero"}, []string{`read config file "/dev/zero" (-c/--config)`, "larger than 1 MiB", "name the right file"}},
 		{"-c too large", world{files: map[string]string{"big.json": "{}" + strings.Repeat(" ", maxFileSize-1)}}, []string{"-c", "big.json"}, []string{`read config file "big.json"`, "larger than 1 MiB"}},
 		{"-c empty", world{}, []string{"-c="}, []string{"-c/--config"}},

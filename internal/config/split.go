@@ -65,6 +65,9 @@ func split(t *table, args []string) (commandLine, error) {
 		}
 		cl.flags = append(cl.flags, s)
 	}
+	if len(cl.command) > 0 && cl.command[0] == "" && !cl.help {
+		return cl, usageErrorf(`the COMMAND's program is "" (an empty word): give the program to run, or no COMMAND to run the node app`)
+	}
 	return cl, nil
 }
 

@@ -140,9 +140,10 @@ func FuzzSplitArgs(f *testing.F) {
 // empty working directory: it never panics and never changes args; an error
 // is a one-line *UsageError with a zero Result; one option alone is
 // accepted exactly when the doc says its value is valid; -h/--help among the
-// options gives ActionHelp; otherwise the COMMAND is exactly the words after
-// the options, in an array of its own, each option's value means what the
-// doc says, and an explicit "--" before the COMMAND changes nothing.
+// options gives ActionHelp; a COMMAND whose program is "" is refused;
+// otherwise the COMMAND is exactly the words after the options, in an array
+// of its own, each option's value means what the doc says, and an explicit
+// "--" before the COMMAND changes nothing.
 func FuzzParseArgs(f *testing.F) {
 	tab, err := loadTable()
 	if err != nil {
@@ -160,6 +161,13 @@ func FuzzParseArgs(f *testing.F) {
 			t.Fatalf("Parse changed its args: %q, was %q", args, orig)
 		}
 		start, help := commandStart(tab, args)
+		if start >= 0 && start < len(args) && args[start] == "" && !help {
+			if err == nil {
+				t.Fatalf("%q: a COMMAND whose program is \"\" is accepted: %+v", args, r)
+			}
+			checkUsageError(t, err)
+			return
+		}
 		var given map[string][]string
 		if start >= 0 && !help {
 			var values [][2]string

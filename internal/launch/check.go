@@ -65,6 +65,8 @@ func checkFile(name, file string, missingCode int) error {
 		return fail(missingCode, "no such file")
 	case err != nil:
 		return fail(exitcode.CannotExecute, err.Error())
+	case st.IsDir() && missingCode == 0:
+		return errMissing // a directory in PATH is skipped, as a shell skips it
 	case st.IsDir():
 		return fail(exitcode.CannotExecute, file+" is a directory")
 	case !st.Mode().IsRegular():

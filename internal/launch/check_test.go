@@ -42,7 +42,8 @@ func TestCheck(t *testing.T) {
 		{noexec, nil, 126, "is not executable"},
 		{"script.sh", path, 126, "is not executable"},
 		{sub, nil, 126, "is a directory"},
-		{"sub", path, 126, "is a directory"},
+		{"sub", path, 127, "exec sub: not found"}, // a directory in PATH is skipped, as bash skips it
+		{".", path, 127, "exec .: not found"},     // not the PATH entry itself
 		{"/dev/null", nil, 126, "not a regular file"},
 	}
 	for _, c := range cases {
