@@ -62,3 +62,25 @@ func forceOut(c config.Config, signals chan os.Signal, stderr io.Writer) (stoppe
 		}
 	}
 }
+
+// noOtherMaster refuses to start a master while another one runs with the
+// same status file: both would write it, and the probes and control
+// commands would read either one's. A fixed port makes the second fail to
+// bind anyway; -p 0 and --no-listen did not, and two masters started in one
+// directory shared the file. A status file whose master has gone (its pid
+// and start time no longer match) is no obstacle, nor one that cannot be
+// read or trusted: the master's own checks of its directory say why.
+func noOtherMaster(c config.Config) error {
+	f, m, _, err := openMaster(c)
+	if err != nil || m == nil {
+		return nil
+	}
+	m.Close()
+	path := "its status file"
+	if uid, err := masterUID(c); err == nil {
+		if p, err := statusPath(c, uid); err == nil {
+			path = p
+		}
+	}
+	return fmt.Errorf("another master (pid %d) runs here with the same status file, %s: stop it (spark2 --kill), replace it (spark2 --force ...), or give this one its own --status-file", f.Pid, path)
+}

@@ -56,6 +56,9 @@ func run(c config.Config, signals chan os.Signal, stdout, stderr io.Writer) int 
 		if stopped {
 			return exitcode.OK
 		}
+	} else if err := noOtherMaster(c); err != nil {
+		fmt.Fprintf(errs, "spark2: %v\n", err)
+		return exitcode.Failure
 	}
 	if err := launch.HideInherited(); err != nil {
 		log.Warn("cannot mark inherited fds close-on-exec; workers may inherit them", "error", err)

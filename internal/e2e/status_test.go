@@ -199,6 +199,35 @@ func TestForceReplacesARunningMaster(t *testing.T) {
 	second.readyWorkers(1)
 }
 
+// TestASecondMasterWithTheSameStatusFileIsRefused: a master started where
+// one runs already with the same status file (--no-listen, or -p 0: no port
+// clash stops it) exits 1 with one line naming the other's pid, the file and
+// the ways out, and the first goes on; once the first has gone, even killed
+// with its status file left behind, a master starts there again.
+func TestASecondMasterWithTheSameStatusFileIsRefused(t *testing.T) {
+	env, path := statusEnv(t)
+	first := run(t, plain, env, append([]string{"--no-listen"}, helper("serve")...)...)
+	first.readyWorkers(1)
+	for _, args := range [][]string{{"--no-listen"}, {"-p", "0", "-H", "127.0.0.1"}} {
+		code, _, stderr := cli(t, t.TempDir(), env, append(args, "--", "/bin/sleep", "100")...)
+		want := fmt.Sprintf("spark2: another master (pid %d) runs here with the same status file, %s: stop it (spark2 --kill), replace it (spark2 --force ...)", first.pid, path)
+		if code != 1 || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+			t.Fatalf("%v: exit %d, stderr %q; want 1 and one line %q...", args, code, stderr, want)
+		}
+	}
+	if f, err := status.Read(path); err != nil || f.Pid != first.pid || gone(first.pid) {
+		t.Fatalf("the first master's status file after the refusals: %+v, %v; want it still the first's, running", f, err)
+	}
+	first.signal(syscall.SIGKILL)
+	first.wait()
+	again := run(t, plain, env, append([]string{"--no-listen"}, helper("serve")...)...)
+	again.readyWorkers(1)
+	eventually(t, "the new master's status file", func() bool {
+		f, err := status.Read(path)
+		return err == nil && f.Pid == again.pid
+	})
+}
+
 func TestStatusDirectoryNotWritable(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)
