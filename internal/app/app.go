@@ -99,14 +99,7 @@ func parseStoppable(args []string, cwd string, signals chan os.Signal, subscribe
 		done <- parsed{r, e}
 	}()
 	var held []os.Signal
-	defer func() {
-		for _, h := range held {
-			select {
-			case signals <- h:
-			default: // as os/signal does when the channel is full
-			}
-		}
-	}()
+	defer func() { putBack(signals, held) }()
 	for {
 		select {
 		case p := <-done:
@@ -116,6 +109,18 @@ func parseStoppable(args []string, cwd string, signals chan os.Signal, subscribe
 				return config.Result{}, ss, nil
 			}
 			held = append(held, got)
+		}
+	}
+}
+
+// putBack puts the signals that a wait held back on signals, in their
+// order, for the master; one that does not fit is dropped, as os/signal
+// drops a signal when the channel is full.
+func putBack(signals chan os.Signal, held []os.Signal) {
+	for _, s := range held {
+		select {
+		case signals <- s:
+		default:
 		}
 	}
 }

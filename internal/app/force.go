@@ -38,14 +38,7 @@ func forceOut(c config.Config, signals chan os.Signal, stderr io.Writer) (stoppe
 		m.Close() // here, not before: the wait polls m's pidfd
 	}()
 	var held []os.Signal
-	defer func() {
-		for _, s := range held {
-			select {
-			case signals <- s:
-			default: // full: os/signal would have dropped it too
-			}
-		}
-	}()
+	defer func() { putBack(signals, held) }()
 	for {
 		select {
 		case ok := <-exited:
