@@ -138,7 +138,9 @@ func (e *ExecError) Error() string { return e.Msg }
 // (its pgid is its pid, so a signal to -pid reaches its children too). It does
 // not wait for the process: the reaper does that; it reports the exec and
 // the ready fd to spec.Report. An error means nothing was started, every
-// pipe is closed and nothing is reported.
+// pipe is closed and nothing is reported; it is an *ExecError (126) when
+// exec refused the command line and environment as too long (E2BIG), which
+// no retry mends.
 func Start(spec Spec) (*Process, error) {
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
@@ -194,8 +196,7 @@ func Start(spec Spec) (*Process, error) {
 	runtime.KeepAlive(spec.Files)
 	if err != nil {
 		closeReads()
-		if errors.Is(err, syscall.E2BIG) {
-			// As a shell: 126. It will fail again whatever the retry.
+		if errors.Is(err, syscall.E2BIG) { // 126, as in a shell
 			return nil, &ExecError{Code: exitcode.CannotExecute, Msg: fmt.Sprintf("cannot run %q: its arguments and environment are too long for exec (E2BIG): shorten the --set values, the arguments or the environment spark2 was given", strings.Join(spec.Command, " "))}
 		}
 		return nil, fmt.Errorf("start worker %q: %w", strings.Join(spec.Command, " "), withFileLimit(err))
