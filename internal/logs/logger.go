@@ -15,7 +15,8 @@ const RootName = "spark2"
 // New returns spark2's one root logger, writing one whole entry per Write to w.
 //
 // format is "json" for one JSON object per line (hclog's keys: "@timestamp",
-// "@level", "@module", "@message", then the fields); any other value, "text"
+// "@level", "@module", "@message", then the fields; a duration is a string
+// such as "2.001s", as in text lines); any other value, "text"
 // included, gives hclog's text format. level is "trace", "debug", "info",
 // "warn", "error" or "off", in any case; any other value, "" included, means
 // "info". Config validates both before New is called.
@@ -38,7 +39,7 @@ func New(w io.Writer, format, level string, noColor bool) hclog.Logger {
 	if !json && !noColor && isTerminal(w) {
 		color = hclog.ForceColor
 	}
-	return hclog.New(&hclog.LoggerOptions{
+	l := hclog.New(&hclog.LoggerOptions{
 		Name:       RootName,
 		Level:      lvl,
 		Output:     w,
@@ -48,6 +49,10 @@ func New(w io.Writer, format, level string, noColor bool) hclog.Logger {
 		// entry would put the reset code after the newline, on the next line.
 		ColorHeaderAndFields: true,
 	})
+	if json {
+		return jsonDurations{l}
+	}
+	return l
 }
 
 // isTerminal reports whether w, or the writer under a *Queue or *Sink, has a file

@@ -7,6 +7,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
 )
 
 func TestNewJSON(t *testing.T) {
@@ -36,6 +39,42 @@ func TestNewJSON(t *testing.T) {
 		if _, ok := got["@timestamp"]; !ok {
 			t.Errorf("line %d has no @timestamp: %s", i, lines[i])
 		}
+	}
+}
+
+// TestDurationsAreStringsInJSON: a time.Duration field is "2.001s" in JSON
+// lines, as in text lines, not hclog's integer of nanoseconds; so in the
+// loggers made with With and Named, and through Log; other fields keep
+// their JSON types.
+func TestDurationsAreStringsInJSON(t *testing.T) {
+	var out bytes.Buffer
+	log := New(&out, "json", "info", false)
+	log.Info("worker exited", "uptime", 2001*time.Millisecond, "pid", 7)
+	log.Named("worker").With("stop_timeout", 8*time.Second).Warn("stopping", "grace", 250*time.Millisecond)
+	log.Log(hclog.Error, "backing off", "next_spawn_in", 3200*time.Millisecond)
+	var got []map[string]any
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %v: %s", err, l)
+		}
+		got = append(got, m)
+	}
+	for i, want := range []map[string]any{
+		{"uptime": "2.001s", "pid": 7.0},
+		{"stop_timeout": "8s", "grace": "250ms", "@module": "spark2.worker"},
+		{"next_spawn_in": "3.2s", "@level": "error"},
+	} {
+		for k, v := range want {
+			if i >= len(got) || got[i][k] != v {
+				t.Errorf("line %d: %s = %v, want %v\n%s", i, k, got[i][k], v, out.String())
+			}
+		}
+	}
+	var text bytes.Buffer
+	New(&text, "text", "info", true).Info("worker exited", "uptime", 2001*time.Millisecond)
+	if !strings.Contains(text.String(), "uptime=2.001s") {
+		t.Errorf("text line: %q, want uptime=2.001s", text.String())
 	}
 }
 
