@@ -227,8 +227,10 @@
 // checked. A section cannot set env, mode or environments; no part of the
 // file may set config, version, help, or the control commands and their
 // modifiers (status, probe, json, exit-code, respawn, kill). Unknown keys, wrong JSON types (null
-// included), malformed JSON (reported with line:column) and invalid values
-// are errors.
+// included), strings with a NUL byte, malformed JSON (reported with
+// line:column) and invalid values are errors. So are a file larger than
+// 1 MiB and one that another user could have written (see untrusted): spark2
+// reads it as root, and it decides how every worker runs.
 //
 // # Control commands
 //
