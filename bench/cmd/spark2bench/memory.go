@@ -33,49 +33,24 @@ func sizeSection(s *settings, r *report) error {
 	return nil
 }
 
-// libFloorRSS runs bench/libfloor idle, watching an empty directory as a
-// master in development would, and reads its memory as rssSection reads
-// spark2's: the floor of spark2's RSS, whatever spark2 itself does.
-func libFloorRSS(s *settings, r *report) error {
-	dir, err := os.MkdirTemp(s.tmp, "libfloor-")
-	if err != nil {
-		return err
-	}
-	var stderr lockedBuffer
-	cmd := exec.Command(s.libFloor, "--watch", dir)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(stderr.String(), "ready") {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("bench/libfloor not ready within 10 s; stderr:\n%s", tail(stderr.String()))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+// ---- 2. RSS ----
+
+// sampleMemory reads pid's memory as the RSS figures do: after 0.5 s of
+// rest, n samples of VmRSS 250 ms apart, and VmHWM, RssAnon, RssFile and
+// Threads at the last one.
+func sampleMemory(pid, n int) (stats, map[string]int) {
 	time.Sleep(500 * time.Millisecond)
 	var rss []float64
 	var st map[string]int
-	for i := 0; i < s.rssSamples; i++ {
+	for i := 0; i < n; i++ {
 		if i > 0 {
 			time.Sleep(250 * time.Millisecond)
 		}
-		st = statusKB(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads")
+		st = statusKB(pid, "VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads")
 		rss = append(rss, float64(st["VmRSS"]))
 	}
-	sm := summarize(rss)
-	fact("libfloor_rss_kb", sm.median)
-	r.detail("| the four required libraries alone (`bench/libfloor --watch DIR`, no workers) | %s | %s | %s | %s | %s | %d |\n",
-		mib(int(sm.median)), mib(int(sm.max)), mib(st["VmHWM"]), mib(st["RssAnon"]), mib(st["RssFile"]), st["Threads"])
-	return nil
+	return summarize(rss), st
 }
-
-// ---- 2. RSS ----
 
 func rssSection(s *settings, r *report) error {
 	r.detail("### 2. Master memory, 4 idle workers (`spark2 -n 4 sleep 1000`)\n\n")
@@ -107,17 +82,7 @@ func rssSection(s *settings, r *report) error {
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
-			time.Sleep(500 * time.Millisecond)
-			var rss []float64
-			var st map[string]int
-			for i := 0; i < s.rssSamples; i++ {
-				if i > 0 {
-					time.Sleep(250 * time.Millisecond)
-				}
-				st = statusKB(m.pid, "VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads")
-				rss = append(rss, float64(st["VmRSS"]))
-			}
-			sm := summarize(rss)
+			sm, st := sampleMemory(m.pid, s.rssSamples)
 			fact("rss_kb."+string(md), sm.median)
 			fact("rssfile_kb."+string(md), float64(st["RssFile"]))
 			fact("rssanon_kb."+string(md), float64(st["RssAnon"]))
@@ -152,4 +117,36 @@ func rssSection(s *settings, r *report) error {
 	}
 	r.detail("\n")
 	return firstErr
+}
+
+// libFloorRSS runs bench/libfloor idle, watching an empty directory as a
+// master in development would, and reads its memory as rssSection reads
+// spark2's: the floor of spark2's RSS, whatever spark2 itself does.
+func libFloorRSS(s *settings, r *report) error {
+	dir, err := os.MkdirTemp(s.tmp, "libfloor-")
+	if err != nil {
+		return err
+	}
+	var stderr lockedBuffer
+	cmd := exec.Command(s.libFloor, "--watch", dir)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "ready") {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench/libfloor not ready within 10 s; stderr:\n%s", tail(stderr.String()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	sm, st := sampleMemory(cmd.Process.Pid, s.rssSamples)
+	fact("libfloor_rss_kb", sm.median)
+	r.detail("| the four required libraries alone (`bench/libfloor --watch DIR`, no workers) | %s | %s | %s | %s | %s | %d |\n",
+		mib(int(sm.median)), mib(int(sm.max)), mib(st["VmHWM"]), mib(st["RssAnon"]), mib(st["RssFile"]), st["Threads"])
+	return nil
 }
